@@ -1,0 +1,36 @@
+# Two commands on a fresh machine with Python 3.11+: `make serve` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: serve build test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# axe-core for the browser tests; skipped quietly when npm is not installed.
+node_modules/.installed: package-lock.json
+	@if command -v npm >/dev/null; then npm ci --silent && touch $@; \
+	else echo "npm not found: browser accessibility tests will skip (install Node.js to run them)"; fi
+
+serve: $(STAMP)
+	$(PY) build.py serve
+
+build: $(STAMP)
+	$(PY) build.py build
+
+test: $(STAMP) node_modules/.installed
+	$(PY) -m ruff check sitegen build.py tests
+	$(PY) -m ruff format --check sitegen build.py tests
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff format sitegen build.py tests
+	$(PY) -m ruff check --fix sitegen build.py tests
+
+clean:
+	rm -rf _site .cache test-output

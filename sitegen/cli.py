@@ -1,0 +1,113 @@
+"""The command line: parse arguments, run a command, print the outcome, return the exit status."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .errors import BuildFailed, SiteError
+from .pipeline import Options, build
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def base_url(value: str) -> str:
+    """--base-url must be an absolute http(s) address."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise argparse.ArgumentTypeError(f"'{value}' is not an address like https://example.org/")
+    return value if value.endswith("/") else value + "/"
+
+
+def parser() -> argparse.ArgumentParser:
+    """All commands and their options."""
+    top = argparse.ArgumentParser(
+        prog="build.py", description="Build and preview the clinic's patient-education site."
+    )
+    top.add_argument("--debug", action="store_true", help="show a traceback on failure")
+    commands = top.add_subparsers(dest="command", metavar="COMMAND")
+    b = commands.add_parser("build", help="build the site into the output folder (default)")
+    _site_options(b)
+    s = commands.add_parser("serve", help="build, serve with live reload, rebuild on change")
+    _site_options(s)
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    commands.add_parser("check", help="check the content like a careful editor (coming soon)")
+    commands.add_parser("new", help="start a new page from a template (coming soon)")
+    return top
+
+
+def _site_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--content", type=Path, default=Path("content"), help="default: content")
+    p.add_argument("--templates", type=Path, default=Path("templates"), help="default: templates")
+    p.add_argument("--static", type=Path, default=Path("static"), help="default: static")
+    p.add_argument("--out", type=Path, default=Path("_site"), help="default: _site")
+    p.add_argument("--base-url", type=base_url, help="published address; overrides site.yaml")
+    p.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    p.add_argument("--debug", action="store_true", help="show a traceback on failure")
+
+
+def options_from(args: argparse.Namespace) -> Options:
+    return Options(args.content, args.templates, args.static, args.out, args.base_url, args.drafts)
+
+
+def with_default_command(argv: list[str]) -> list[str]:
+    """`build.py [options]` means `build.py build [options]`."""
+    named = {"build", "serve", "check", "new", "-h", "--help"} & set(argv)
+    return argv if named else ["build", *argv]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; 0 built, 1 content or template errors, 2 a wrong command line."""
+    args = parser().parse_args(with_default_command(sys.argv[1:] if argv is None else argv))
+    try:
+        if args.command == "serve":
+            from .serve import serve  # livereload is needed only here
+
+            return serve(options_from(args), args.host, args.port)
+        if args.command in ("check", "new"):
+            print(f"build.py {args.command}: not available yet", file=sys.stderr)
+            return EXIT_USAGE
+        return run_build(options_from(args))
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 130
+    except Exception:
+        if args.debug:
+            raise
+        print(
+            "build.py stopped on an unexpected problem (run with --debug for details):",
+            file=sys.stderr,
+        )
+        print("  " + traceback.format_exc().strip().splitlines()[-1], file=sys.stderr)
+        return EXIT_ERRORS
+
+
+def run_build(options: Options) -> int:
+    """Build once and print the outcome."""
+    try:
+        result = build(options)
+    except BuildFailed as failed:
+        report(failed.errors)
+        print(
+            f"build failed: {len(failed.errors)} error(s); {options.out} is unchanged",
+            file=sys.stderr,
+        )
+        return EXIT_ERRORS
+    report(result.warnings)
+    print(f"built {result.pages} pages into {options.out} in {result.seconds:.2f} s")
+    return EXIT_OK
+
+
+def report(problems: list[SiteError]) -> None:
+    """Print errors and warnings, each with its place and hint."""
+    for problem in problems:
+        label = "warning: " if problem.warning else ""
+        where = problem.location()
+        text = f"{where}: {label}{problem.message}" if where else f"{label}{problem.message}"
+        print(text, file=sys.stderr)
+        if problem.hint:
+            print(f"  hint: {problem.hint}", file=sys.stderr)

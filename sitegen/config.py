@@ -1,0 +1,225 @@
+"""`content/site.yaml` -> a frozen `SiteConfig`, with every problem reported."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from . import fields as f
+from .errors import SiteError, display_path
+
+DAY_NAMES = {
+    "Mo": "Monday",
+    "Tu": "Tuesday",
+    "We": "Wednesday",
+    "Th": "Thursday",
+    "Fr": "Friday",
+    "Sa": "Saturday",
+    "Su": "Sunday",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    street: str
+    locality: str
+    region: str
+    postal_code: str
+    country: str = "US"
+
+
+@dataclass(frozen=True, slots=True)
+class Hours:
+    days: tuple[str, ...]
+    opens: str
+    closes: str
+
+    @property
+    def label(self) -> str:
+        """'Monday to Friday, 8 am to 6 pm' for people to read."""
+        names = [DAY_NAMES[d] for d in self.days]
+        days = f"{names[0]} to {names[-1]}" if _consecutive(self.days) else ", ".join(names)
+        if len(names) == 1:
+            days = names[0]
+        return f"{days}, {_clock(self.opens)} to {_clock(self.closes)}"
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Urgent:
+    title: str
+    signs: tuple[str, ...]
+    more: str
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """The clinic's identity and the site's settings, as read from site.yaml."""
+
+    name: str
+    base_url: str
+    language: str
+    phone: str
+    email: str
+    address: Address
+    hours: tuple[Hours, ...]
+    nav: tuple[NavItem, ...]
+    urgent: Urgent
+    disclaimer: str
+    tagline: str = ""
+    appointment_endpoint: str = ""
+    reading_grade: int = 8
+    max_page_kb: int = 2048
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def phone_href(self) -> str:
+        """A tel: link from the digits of the phone number (US numbers get +1)."""
+        digits = re.sub(r"\D", "", self.phone)
+        if self.phone.strip().startswith("+"):
+            return f"tel:+{digits}"
+        return f"tel:+1{digits}" if len(digits) == 10 else f"tel:{digits}"
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, e.g. '/clinic/' or '/'."""
+        return urlsplit(self.base_url).path or "/"
+
+
+def _consecutive(days: tuple[str, ...]) -> bool:
+    order = list(DAY_NAMES)
+    idx = [order.index(d) for d in days]
+    return len(idx) > 2 and idx == list(range(idx[0], idx[0] + len(idx)))
+
+
+def _clock(hhmm: str) -> str:
+    """'08:00' -> '8 am', '17:30' -> '5:30 pm'."""
+    hour, minute = (int(x) for x in hhmm.split(":"))
+    suffix = "am" if hour < 12 else "pm"
+    hour12 = hour % 12 or 12
+    return f"{hour12} {suffix}" if minute == 0 else f"{hour12}:{minute:02d} {suffix}"
+
+
+def _day(value: object) -> str:
+    if isinstance(value, str) and value in DAY_NAMES:
+        return value
+    raise f.Mistake("a day like Mo, Tu, We, Th, Fr, Sa or Su")
+
+
+def _time(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):  # YAML reads 08:00 as minutes
+        value = f"{value // 60:02d}:{value % 60:02d}"
+    if isinstance(value, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        return value
+    raise f.Mistake('a time like "08:00" (in quotes)')
+
+
+def _base_url(value: object) -> str:
+    checked = f.url(value)
+    return checked if checked.endswith("/") else checked + "/"
+
+
+def _endpoint(value: object) -> str:
+    return "" if value in ("", None) else f.url(value)
+
+
+FIELDS: dict[str, f.Field] = {
+    "name": f.Field(f.text(), True, "the clinic's name"),
+    "tagline": f.Field(f.text(), doc="a short line under the name"),
+    "base_url": f.Field(_base_url, True, "where the site is published, e.g. https://example.org/"),
+    "language": f.Field(f.text(), True, "the language code, e.g. en-US"),
+    "phone": f.Field(f.text(), True, "the phone number as patients should see it"),
+    "email": f.Field(f.text(), True, "the clinic's email address"),
+    "address": f.Field(
+        f.record(
+            {
+                "street": f.Field(f.text(), True),
+                "locality": f.Field(f.text(), True),
+                "region": f.Field(f.text(), True),
+                "postal_code": f.Field(f.text(), True),
+                "country": f.Field(f.text()),
+            },
+            Address,
+        ),
+        True,
+        "street, locality, region, postal_code, country",
+    ),
+    "hours": f.Field(
+        f.list_of(
+            f.record(
+                {
+                    "days": f.Field(f.list_of(_day), True),
+                    "opens": f.Field(_time, True),
+                    "closes": f.Field(_time, True),
+                },
+                Hours,
+            )
+        ),
+        True,
+        "opening hours",
+    ),
+    "nav": f.Field(
+        f.list_of(
+            f.record({"title": f.Field(f.text(), True), "url": f.Field(f.site_path, True)}, NavItem)
+        ),
+        True,
+        "the main navigation",
+    ),
+    "urgent": f.Field(
+        f.record(
+            {
+                "title": f.Field(f.text(), True),
+                "signs": f.Field(f.list_of(f.text()), True),
+                "more": f.Field(f.site_path, True),
+            },
+            Urgent,
+        ),
+        True,
+        "the short 'get help now' box",
+    ),
+    "disclaimer": f.Field(f.text(), True, "the medical disclaimer in every footer"),
+    "appointment_endpoint": f.Field(_endpoint, doc="where the appointment form is sent"),
+    "reading_grade": f.Field(f.integer, doc="the highest reading grade `check` accepts"),
+    "max_page_kb": f.Field(f.integer, doc="the largest Markdown file accepted, in KB"),
+}
+
+
+def load_config(
+    path: Path, base_url: str | None = None
+) -> tuple[SiteConfig | None, list[SiteError]]:
+    """Read and check site.yaml; `base_url` (from the command line) overrides the file."""
+    shown = display_path(path)
+    if not path.is_file():
+        hint = "create content/site.yaml with the clinic's name, phone, address and navigation"
+        return None, [SiteError("site.yaml is missing", shown, None, hint)]
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return None, [SiteError("site.yaml is not saved as UTF-8", shown, None, "save it as UTF-8")]
+    data, errors = f.parse_yaml(text.replace("\r\n", "\n"), shown, 1)
+    if errors:
+        return None, [
+            e.__class__(e.message.replace("front matter", "file"), *_rest(e)) for e in errors
+        ]
+    if not isinstance(data, dict):
+        hint = "site.yaml should be a list of `name: value` lines"
+        return None, [
+            SiteError("site.yaml should hold fields, not " + f.shown(data), shown, 1, hint)
+        ]
+    if base_url is not None:
+        data["base_url"] = base_url
+    values, errors = f.validate(data, FIELDS, shown, 1)
+    if errors:
+        return None, errors
+    return SiteConfig(**values), []
+
+
+def _rest(error: SiteError) -> tuple:
+    return error.path, error.line, error.hint

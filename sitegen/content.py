@@ -1,0 +1,240 @@
+"""Markdown files -> checked front matter (with line numbers) and body text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import fields as f
+from .errors import SiteError, display_path
+
+# Sections whose pages have extra fields; any other section holds plain pages.
+KINDS = ("causes", "symptoms", "treatments", "clinicians", "articles")
+IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    title: str
+    url: str
+    publisher: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    """One Markdown file as read: where it is, its checked fields, and its body."""
+
+    path: Path  # the file on disk
+    shown: str  # the path as shown in messages
+    rel: str  # path inside content/, e.g. 'causes/kyphosis.md'
+    fields: dict[str, Any]
+    lines: dict[str, int]  # field name -> line in the file
+    body: str
+    body_line: int  # the file line where the body starts
+
+
+COMMON: dict[str, f.Field] = {
+    "title": f.Field(f.text(), True, "the page's heading"),
+    "description": f.Field(f.text(160), True, "one sentence for search results, 160 characters"),
+    "summary": f.Field(f.text(), doc="the main message shown under the title"),
+    "date": f.Field(f.date),
+    "updated": f.Field(f.date),
+    "reviewed": f.Field(f.date),
+    "reviewed_by": f.Field(f.slug),
+    "author": f.Field(f.slug),
+    "sources": f.Field(
+        f.list_of(
+            f.record(
+                {
+                    "title": f.Field(f.text(), True),
+                    "url": f.Field(f.url, True),
+                    "publisher": f.Field(f.text()),
+                },
+                Source,
+            )
+        )
+    ),
+    "draft": f.Field(f.boolean),
+    "weight": f.Field(f.integer),
+    "aliases": f.Field(f.list_of(f.site_path)),
+    "template": f.Field(f.text()),
+    "related": f.Field(f.list_of(f.site_path)),
+}
+
+EXTRA: dict[str, dict[str, f.Field]] = {
+    "causes": {
+        "treatments": f.Field(f.list_of(f.slug)),
+        "symptoms": f.Field(f.list_of(f.text())),
+    },
+    "symptoms": {},
+    "treatments": {"visits": f.Field(f.text())},
+    "clinicians": {
+        "role": f.Field(f.text(), True, "e.g. Chiropractor"),
+        "credentials": f.Field(f.text()),
+        "education": f.Field(
+            f.list_of(
+                f.record(
+                    {
+                        "degree": f.Field(f.text(), True),
+                        "school": f.Field(f.text(), True),
+                        "year": f.Field(f.integer),
+                    }
+                )
+            )
+        ),
+        "training": f.Field(f.list_of(f.text())),
+        "interests": f.Field(f.list_of(f.text())),
+        "techniques": f.Field(f.list_of(f.text())),
+        "treatments": f.Field(f.list_of(f.slug)),
+        "personal": f.Field(f.text()),
+    },
+    "articles": {},
+}
+REQUIRED_BY_KIND = {"articles": ("date", "author")}
+
+
+def kind_of(rel: str) -> str:
+    """The kind of page a content path holds: its section if that has extra fields."""
+    parts = rel.split("/")
+    if len(parts) == 1:
+        return "home" if parts[0] == "index.md" else "page"
+    if parts[-1] == "index.md":
+        return "section"
+    return parts[0] if parts[0] in KINDS else "page"
+
+
+def field_table(kind: str) -> dict[str, f.Field]:
+    """Every field a page of this kind may have."""
+    table = {**COMMON, **EXTRA.get(kind, {})}
+    for name in REQUIRED_BY_KIND.get(kind, ()):
+        table[name] = f.Field(table[name].convert, True, table[name].doc)
+    return table
+
+
+def slugify(name: str) -> str:
+    """A file or folder name as a URL part: 'Über Uns.md' -> 'uber-uns'."""
+    stem = name[:-3] if name.endswith(".md") else name
+    ascii_ = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
+
+
+def is_ignored(name: str) -> bool:
+    """Hidden files, editor backups and OS clutter are not pages."""
+    return (
+        name.startswith((".", "#"))
+        or name.endswith(("~", ".swp", ".tmp", ".bak"))
+        or name in IGNORED_NAMES
+    )
+
+
+def find_sources(root: Path) -> tuple[list[Path], list[SiteError]]:
+    """Every Markdown file under `root`, sorted; links that lead outside are refused."""
+    found: list[Path] = []
+    errors: list[SiteError] = []
+    real_root = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not is_ignored(d))
+        for name in list(dirnames):
+            if (here / name).is_symlink():
+                dirnames.remove(name)
+                errors += _symlink_check(here / name, real_root)
+        for name in sorted(filenames):
+            path = here / name
+            if is_ignored(name) or not name.endswith(".md"):
+                continue
+            if path.is_symlink():
+                problems = _symlink_check(path, real_root)
+                if problems:
+                    errors += problems
+                    continue
+            found.append(path)
+    return sorted(found), errors
+
+
+def _symlink_check(path: Path, real_root: Path) -> list[SiteError]:
+    target = path.resolve()
+    if target == real_root or real_root in target.parents:
+        return []
+    hint = "copy the file into content/ instead of linking to it"
+    return [SiteError("this is a link to a file outside content/", display_path(path), None, hint)]
+
+
+def read_page(path: Path, root: Path, max_bytes: int) -> tuple[RawPage | None, list[SiteError]]:
+    """Read one Markdown file and check its front matter."""
+    shown = display_path(path)
+    rel = path.relative_to(root).as_posix()
+    data = path.read_bytes()
+    if len(data) > max_bytes:
+        hint = "split it into smaller pages, or raise max_page_kb in site.yaml"
+        size = f"{len(data) // 1024} KB, the limit is {max_bytes // 1024} KB"
+        return None, [SiteError(f"the file is too large ({size})", shown, None, hint)]
+    text, problem = _decode(data, shown)
+    if problem:
+        return None, [problem]
+    split = _split_front_matter(text, shown)
+    if isinstance(split, SiteError):
+        return None, [split]
+    yaml_text, body, body_line = split
+    meta, errors = f.parse_yaml(yaml_text, shown, 2)
+    if errors:
+        return None, errors
+    if not isinstance(meta, dict):
+        hint = "the front matter should be lines like `title: Kyphosis`"
+        message = "the front matter should hold fields, not " + _what(meta)
+        return None, [SiteError(message, shown, 2, hint)]
+    values, errors = f.validate(meta, field_table(kind_of(rel)), shown, 2)
+    lines = {k: 2 + v for k, v in meta.lines.items()}
+    return RawPage(path, shown, rel, values, lines, body, body_line), errors
+
+
+def _what(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, list):
+        return "a list"
+    return f"the text {f.shown(value)}"
+
+
+def _decode(data: bytes, shown: str) -> tuple[str, SiteError | None]:
+    """UTF-8 (a byte-order mark is fine), with Windows line endings made plain."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        hint = "save the file as UTF-8 (in most editors: Save As, Encoding: UTF-8)"
+        return "", SiteError("the file is not saved as UTF-8 text", shown, line, hint)
+    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+
+
+FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+
+def _split_front_matter(text: str, shown: str) -> tuple[str, str, int] | SiteError:
+    """Split '---\\nfields\\n---\\nbody' into the YAML, the body and the body's first line."""
+    if not text.strip():
+        hint = "start with ---, then `title:` and `description:` lines, then ---, then the text"
+        return SiteError("the file is empty", shown, 1, hint)
+    first = text.split("\n", 1)[0]
+    if not FENCE.fullmatch(first):
+        hint = "the first line must be --- and the fields (title, description...) come next"
+        return SiteError("the front matter is missing", shown, 1, hint)
+    close = FENCE.search(text, len(first) + 1)
+    if close is None:
+        hint = "add a line with --- after the last field"
+        return SiteError("the front matter is never closed", shown, 1, hint)
+    yaml_text = text[len(first) + 1 : close.start()]
+    body = text[close.end() + 1 :]
+    body_line = text[: close.end()].count("\n") + 2
+    return yaml_text, body, body_line
+
+
+def today() -> dt.date:
+    """The date used for review checks; fixed by SITEGEN_TODAY in tests."""
+    fixed = os.environ.get("SITEGEN_TODAY")
+    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()

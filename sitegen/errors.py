@@ -1,0 +1,57 @@
+"""Problems a person can fix, carried as values with a file and a line."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class SiteError:
+    """One problem: what is wrong, where, and how to fix it."""
+
+    message: str
+    path: str = ""
+    line: int | None = None
+    hint: str = ""
+    warning: bool = False
+
+    def location(self) -> str:
+        """`path:line` (or just the path) for the start of the message."""
+        if not self.path:
+            return ""
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def __str__(self) -> str:
+        where = self.location()
+        head = f"{where}: {self.message}" if where else self.message
+        return f"{head}\n  hint: {self.hint}" if self.hint else head
+
+
+class BuildFailed(Exception):
+    """Raised at a stage boundary when errors were collected; carries them all."""
+
+    def __init__(self, errors: list[SiteError]) -> None:
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = errors
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    """A path as a person would type it: relative to `root` or the working folder."""
+    for base in (root, Path.cwd()):
+        if base is None:
+            continue
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
+
+
+def did_you_mean(word: str, choices: list[str] | set[str]) -> str:
+    """A hint naming the closest known word, or listing the choices."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "known fields: " + ", ".join(sorted(choices))

@@ -1,0 +1,284 @@
+"""YAML with line numbers, and field tables that turn raw values into checked ones.
+
+Shared by `config.py` (site.yaml) and `content.py` (front matter), so both report
+problems the same way: `'field' should be <expected> (got <value>)`, at the field's line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .errors import SiteError, did_you_mean
+
+Convert = Callable[[Any], Any]
+
+
+class Mistake(ValueError):
+    """Raised by a converter: `expected` completes "'field' should be ..."."""
+
+    def __init__(self, expected: str, hint: str = "") -> None:
+        super().__init__(expected)
+        self.expected = expected
+        self.hint = hint
+
+
+class LineDict(dict):
+    """A mapping from YAML that remembers the line of each key (0-based within the YAML)."""
+
+    lines: dict[str, int]
+    start: int
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One named field: how to convert it, whether it must be there, and what it is for."""
+
+    convert: Convert
+    required: bool = False
+    doc: str = ""
+
+
+# --- YAML -----------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that refuses aliases and duplicate keys and records key lines."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                problem="uses a YAML alias (*name), which is not allowed here",
+                problem_mark=event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
+        result = LineDict()
+        result.lines = {}
+        result.start = node.start_mark.line
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                key = str(key)
+            if key in result:
+                raise yaml.MarkedYAMLError(
+                    problem=f"has the field '{key}' twice",
+                    problem_mark=key_node.start_mark,
+                )
+            result[key] = self.construct_object(value_node, deep=True)
+            result.lines[key] = key_node.start_mark.line
+        return result
+
+
+def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """A date, or the text as written when it is no real day (2026-02-30), so that the
+    field check can say so at the right line."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_Loader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    lambda loader, node: loader.construct_mapping(node, deep=True),
+)
+
+
+def parse_yaml(text: str, path: str, first_line: int) -> tuple[Any, list[SiteError]]:
+    """Parse YAML whose first line is line `first_line` of the file `path`."""
+    try:
+        return yaml.load(text, Loader=_Loader), []
+    except yaml.MarkedYAMLError as exc:
+        return None, [_yaml_error(exc, text, path, first_line)]
+    except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error we know is marked
+        return None, [SiteError(f"the YAML could not be read: {exc}", path, first_line)]
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, text: str, path: str, first_line: int) -> SiteError:
+    """Turn PyYAML's error into a plain message at the right line of the file."""
+    mark = exc.problem_mark or exc.context_mark
+    line = first_line + (mark.line if mark else 0)
+    problem = (exc.problem or "is not valid YAML").strip()
+    bad_line = text.split("\n")[mark.line] if mark and mark.line < text.count("\n") + 1 else ""
+    if "\t" in bad_line or "'\\t'" in problem:
+        return SiteError(
+            "the front matter has a tab character",
+            path,
+            line,
+            "YAML only allows spaces for indenting: replace the tab with spaces",
+        )
+    if problem.startswith(("uses a YAML alias", "has the field")):
+        hint = "remove the repeated field" if "twice" in problem else "write the value out in full"
+        return SiteError(f"the front matter {problem}", path, line, hint)
+    return SiteError(
+        f"the front matter is not valid YAML: {problem}",
+        path,
+        line,
+        "each line should look like `name: value`; put text with a colon in quotes",
+    )
+
+
+# --- converters -----------------------------------------------------------
+
+
+def text(max_len: int | None = None, empty: bool = False) -> Convert:
+    """A line of text, optionally limited in length."""
+
+    def convert(value: Any) -> str:
+        if isinstance(value, bool) or value is None or isinstance(value, list | dict):
+            raise Mistake("text")
+        value = str(value).strip()
+        if not value and not empty:
+            raise Mistake("some text, not empty")
+        if max_len is not None and len(value) > max_len:
+            raise Mistake(
+                f"at most {max_len} characters (it has {len(value)})",
+                "shorten it; search engines cut longer descriptions",
+            )
+        return value
+
+    return convert
+
+
+def date(value: Any) -> dt.date:
+    """A date written YYYY-MM-DD."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise Mistake("a real date", "that month has no such day") from None
+    raise Mistake("a date like 2026-03-01", "write the year, month and day as YYYY-MM-DD")
+
+
+def boolean(value: Any) -> bool:
+    """true or false."""
+    if isinstance(value, bool):
+        return value
+    raise Mistake("true or false")
+
+
+def integer(value: Any) -> int:
+    """A whole number."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise Mistake("a whole number like 10")
+
+
+def slug(value: Any) -> str:
+    """A page's short name: lowercase letters, digits and dashes."""
+    if isinstance(value, str) and re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", value.strip()):
+        return value.strip()
+    raise Mistake("a page's short name like doran-hendelman (lowercase, dashes)")
+
+
+def site_path(value: Any) -> str:
+    """A path on this site, starting and ending with /."""
+    if isinstance(value, str) and value.startswith("/") and "//" not in value:
+        path = value.strip()
+        return path if path.endswith("/") or "." in path.rsplit("/", 1)[-1] else path + "/"
+    raise Mistake("a path on this site like /self-care/")
+
+
+def url(value: Any) -> str:
+    """An absolute http(s) web address."""
+    if isinstance(value, str) and re.fullmatch(r"https?://[^\s/]+\S*", value.strip()):
+        return value.strip()
+    raise Mistake("a web address starting with https://")
+
+
+def list_of(item: Convert) -> Convert:
+    """A list whose items each pass `item`; a single value is taken as a list of one."""
+
+    def convert(value: Any) -> tuple[Any, ...]:
+        if value is None:
+            return ()
+        items = value if isinstance(value, list) else [value]
+        out = []
+        for number, one in enumerate(items, 1):
+            try:
+                out.append(item(one))
+            except Mistake as exc:
+                raise Mistake(f"a list where item {number} is {exc.expected}", exc.hint) from exc
+        return tuple(out)
+
+    return convert
+
+
+def record(table: Mapping[str, Field], factory: Callable[..., Any] = dict) -> Convert:
+    """A nested mapping checked against its own field table."""
+
+    def convert(value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise Mistake("a group of fields like `name: value` (" + ", ".join(table) + ")")
+        unknown = [k for k in value if k not in table]
+        if unknown:
+            raise Mistake(f"fields from {', '.join(table)}", f"'{unknown[0]}' is not one of them")
+        missing = [k for k, f in table.items() if f.required and value.get(k) is None]
+        if missing:
+            raise Mistake(f"a group with '{missing[0]}'", f"add `{missing[0]}:`")
+        kwargs = {}
+        for key, field in table.items():
+            if key in value and value[key] is not None:
+                try:
+                    kwargs[key] = field.convert(value[key])
+                except Mistake as exc:
+                    raise Mistake(f"a group where '{key}' is {exc.expected}", exc.hint) from exc
+        return factory(**kwargs)
+
+    return convert
+
+
+# --- validation -------------------------------------------------------------
+
+
+def shown(value: Any) -> str:
+    """A value as a person would recognise it in a message."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        shown = json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def validate(
+    data: LineDict, table: Mapping[str, Field], path: str, first_line: int
+) -> tuple[dict[str, Any], list[SiteError]]:
+    """Check every field of `data` against `table`; return converted values and all problems."""
+    values: dict[str, Any] = {}
+    errors: list[SiteError] = []
+    lines = getattr(data, "lines", {})
+    for key, raw in data.items():
+        line = first_line + lines.get(key, 0)
+        field = table.get(key)
+        if field is None:
+            errors.append(SiteError(f"unknown field '{key}'", path, line, did_you_mean(key, table)))
+            continue
+        if raw is None:  # an empty value; a required one is reported as missing below
+            continue
+        try:
+            values[key] = field.convert(raw)
+        except Mistake as exc:
+            message = f"'{key}' should be {exc.expected} (got {shown(raw)})"
+            errors.append(SiteError(message, path, line, exc.hint))
+    start = first_line + getattr(data, "start", 0)
+    for key, field in table.items():
+        if field.required and data.get(key) is None and key not in values:
+            hint = f"add a line `{key}: ...`" + (f" ({field.doc})" if field.doc else "")
+            errors.append(SiteError(f"the required field '{key}' is missing", path, start, hint))
+    return values, errors

@@ -1,0 +1,144 @@
+"""Python-Markdown additions: callout blocks, and links written to source files."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+
+from markdown import Extension, Markdown
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+CALLOUTS = {
+    "URGENT": "Get help now",
+    "WARNING": "Warning",
+    "TIP": "Tip",
+    "NOTE": "Note",
+}
+MARKER = re.compile(r"^\s*\[!(?P<type>[A-Za-z]+)\][ \t]*(?P<title>.*)$")
+MARKER_LINE = re.compile(r"^(\s*>[ \t]?)\[![A-Za-z]+\].*$")
+SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link or image found in a page body, as written and as resolved."""
+
+    tag: str  # 'a' or 'img'
+    raw: str  # as written in the Markdown
+    path: str  # site path it points at ('' for a same-page #anchor)
+    fragment: str
+
+
+class _MarkerLines(Preprocessor):
+    """Put a callout's marker line in a paragraph of its own, so a list may follow."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        for line in lines:
+            out.append(line)
+            match = MARKER_LINE.match(line)
+            if match:
+                out.append(match.group(1).rstrip())
+        return out
+
+
+class _Callouts(Treeprocessor):
+    """`> [!URGENT] Title` block quotes -> <div class="callout callout-urgent">.
+
+    Python-Markdown joins block quotes separated only by a blank line, so a quote is
+    split again at every marker paragraph.
+    """
+
+    def run(self, root: etree.Element) -> None:
+        parents = {child: parent for parent in root.iter() for child in parent}
+        for quote in [q for q in root.iter("blockquote")]:
+            groups = _split_at_markers(list(quote))
+            if len(groups) == 1 and _marker(groups[0][0] if groups[0] else None) is None:
+                continue
+            parent = parents[quote]
+            at = list(parent).index(quote)
+            parent.remove(quote)
+            for offset, group in enumerate(groups):
+                parent.insert(at + offset, _callout(group))
+
+
+def _marker(element: etree.Element | None) -> re.Match[str] | None:
+    """The marker match if `element` is a paragraph starting with a known `[!TYPE]`."""
+    if element is None or element.tag != "p" or len(element):
+        return None
+    match = MARKER.match(element.text or "")
+    return match if match and match["type"].upper() in CALLOUTS else None
+
+
+def _split_at_markers(children: list[etree.Element]) -> list[list[etree.Element]]:
+    groups: list[list[etree.Element]] = [[]]
+    for child in children:
+        if _marker(child) and groups[-1]:
+            groups.append([])
+        groups[-1].append(child)
+    return groups
+
+
+def _callout(group: list[etree.Element]) -> etree.Element:
+    """A group of quoted blocks -> a callout div, or a plain quote without a marker."""
+    match = _marker(group[0]) if group else None
+    if match is None:
+        element = etree.Element("blockquote")
+    else:
+        kind = match["type"].upper()
+        element = etree.Element("div", {"class": f"callout callout-{kind.lower()}", "role": "note"})
+        group[0].set("class", "callout-title")
+        group[0].text = match["title"].strip() or CALLOUTS[kind]
+    element.extend(group)
+    element.text = "\n"
+    return element
+
+
+class _Links(Treeprocessor):
+    """Rewrite links to .md files into site paths and record every link for checking."""
+
+    def run(self, root: etree.Element) -> None:
+        md = self.md
+        for element in root.iter():
+            attr = {"a": "href", "img": "src"}.get(element.tag)
+            raw = element.get(attr) if attr else None
+            if raw is None or SCHEME.match(raw) or raw.startswith("//"):
+                continue
+            path, _, fragment = raw.partition("#")
+            site_path = resolve(path, md.page_rel, md.page_url) if path else ""
+            md.found_links.append(Link(element.tag, raw, site_path, fragment))
+            if site_path:
+                element.set(attr, site_path + ("#" + fragment if fragment else ""))
+
+
+def resolve(path: str, page_rel: str, page_url: str) -> str:
+    """A link as written -> the site path it means ('' if it cannot mean one)."""
+    from .model import url_for  # a leaf import: model does not import this module
+
+    if path.startswith("/"):
+        return path
+    if path.endswith(".md"):
+        rel = posixpath.normpath(posixpath.join(posixpath.dirname(page_rel), path))
+        return "" if rel.startswith("../") else url_for(rel)
+    joined = posixpath.normpath(posixpath.join(page_url, path))
+    return joined + ("/" if path.endswith("/") and joined != "/" else "")
+
+
+class SiteExtension(Extension):
+    """Callouts and link rewriting; the page being converted is set on the Markdown object."""
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        self.md = md
+        md.page_rel = ""
+        md.page_url = "/"
+        md.found_links = []
+        md.preprocessors.register(_MarkerLines(md), "callout_marker", 25)
+        md.treeprocessors.register(_Callouts(md), "callouts", 15)
+        md.treeprocessors.register(_Links(md), "site_links", 5)
+        md.registerExtension(self)
+
+    def reset(self) -> None:
+        self.md.found_links = []

@@ -1,0 +1,261 @@
+"""Frozen `Page` and `Site`: URLs, sections, cross-links; duplicate URLs are found here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from .config import SiteConfig
+from .content import COMMON, RawPage, Source, kind_of, slugify
+from .errors import SiteError
+
+DEFAULT_TEMPLATES = {
+    "home": "home.html",
+    "section": "section.html",
+    "clinicians": "clinician.html",
+    "articles": "article.html",
+}
+GENERATED = ("/sitemap.xml", "/robots.txt", "/articles/feed.xml", "/404.html")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of the site, with everything a template may show."""
+
+    rel: str  # 'causes/kyphosis.md'
+    shown: str  # the file as named in messages
+    url: str  # '/causes/kyphosis/'
+    kind: str
+    title: str
+    description: str
+    summary: str
+    body: str
+    body_line: int
+    template: str
+    date: dt.date | None = None
+    updated: dt.date | None = None
+    reviewed: dt.date | None = None
+    reviewed_by: str | None = None
+    author: str | None = None
+    sources: tuple[Source, ...] = ()
+    draft: bool = False
+    weight: int = 0
+    aliases: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    params: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    lines: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def section(self) -> str:
+        """The first part of the URL ('' for top-level pages and home)."""
+        parts = self.url.strip("/").split("/")
+        return parts[0] if len(parts) > 1 or self.kind == "section" else ""
+
+    @property
+    def slug(self) -> str:
+        return self.url.strip("/").rsplit("/", 1)[-1]
+
+    @property
+    def review_due(self) -> dt.date | None:
+        """Twelve months after the last review."""
+        if self.reviewed is None:
+            return None
+        try:
+            return self.reviewed.replace(year=self.reviewed.year + 1)
+        except ValueError:  # 29 February
+            return self.reviewed.replace(year=self.reviewed.year + 1, day=28)
+
+    @property
+    def lastmod(self) -> dt.date | None:
+        return self.updated or self.reviewed or self.date
+
+    @property
+    def output_path(self) -> str:
+        """Where the page is written inside the output folder."""
+        return self.url.lstrip("/") + "index.html"
+
+    def line_of(self, name: str) -> int | None:
+        return self.lines.get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedGroup:
+    title: str
+    pages: tuple[Page, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """All pages, and the ways templates look them up."""
+
+    config: SiteConfig
+    pages: tuple[Page, ...]  # sorted by URL
+    by_url: MappingProxyType
+    redirects: MappingProxyType  # old URL -> new URL
+
+    def pages_in(self, section: str) -> list[Page]:
+        """The pages of a section (not its landing page), by weight then title."""
+        found = [p for p in self.pages if p.section == section and p.kind != "section"]
+        return sorted(found, key=order)
+
+    def page_at(self, url: str) -> Page | None:
+        return self.by_url.get(url)
+
+    def clinician(self, slug: str | None) -> Page | None:
+        return self.by_url.get(f"/clinicians/{slug}/") if slug else None
+
+    def children(self, page: Page) -> list[Page]:
+        """What a landing page lists: its section's pages (home lists nothing itself)."""
+        return self.pages_in(page.section) if page.kind == "section" else []
+
+    def breadcrumbs(self, page: Page) -> list[tuple[str, str]]:
+        """Home, the section's landing page, then the page itself."""
+        if page.url == "/":
+            return []
+        trail = [("Home", "/")]
+        landing = self.by_url.get(f"/{page.section}/") if page.section else None
+        if landing is not None and landing is not page:
+            trail.append((landing.title, landing.url))
+        return [*trail, (page.title, page.url)]
+
+    def related(self, page: Page) -> list[RelatedGroup]:
+        """Cross-links: causes <-> treatments <-> clinicians, then the page's own list."""
+        groups: list[tuple[str, list[Page]]] = []
+        treatments = [
+            self.by_url.get(f"/treatments/{s}/") for s in page.params.get("treatments", ())
+        ]
+        if page.kind == "causes":
+            groups.append(("Treatments that can help", treatments))
+        if page.kind == "treatments":
+            groups.append(("Causes this treatment can help", self._listing(page, "causes")))
+            groups.append(("Clinicians who provide it", self._listing(page, "clinicians")))
+        if page.kind == "clinicians":
+            groups.append(("Treatments given", treatments))
+        groups.append(("Related pages", [self.by_url.get(u) for u in page.related]))
+        return [RelatedGroup(t, tuple(p for p in ps if p)) for t, ps in groups if any(ps)]
+
+    def _listing(self, treatment: Page, section: str) -> list[Page]:
+        return [
+            p for p in self.pages_in(section) if treatment.slug in p.params.get("treatments", ())
+        ]
+
+
+def order(page: Page) -> tuple[int, str]:
+    return (page.weight, page.title.lower())
+
+
+def url_for(rel: str) -> str:
+    """'causes/Kyphosis.md' -> '/causes/kyphosis/'; 'index.md' -> '/'."""
+    parts = [slugify(p) for p in rel.split("/")]
+    if parts[-1] == "index":
+        parts.pop()
+    return "/" + "".join(p + "/" for p in parts)
+
+
+def make_page(raw: RawPage) -> Page:
+    """A RawPage with its URL, kind and defaults filled in."""
+    kind = kind_of(raw.rel)
+    values = dict(raw.fields)
+    common = {k: values.pop(k) for k in list(values) if k in COMMON}
+    template = common.pop("template", None) or DEFAULT_TEMPLATES.get(kind, "page.html")
+    common.setdefault("summary", common["description"])
+    return Page(
+        rel=raw.rel,
+        shown=raw.shown,
+        url=url_for(raw.rel),
+        kind=kind,
+        body=raw.body,
+        body_line=raw.body_line,
+        template=template,
+        params=MappingProxyType(values),
+        lines=MappingProxyType(raw.lines),
+        **common,
+    )
+
+
+def assemble(config: SiteConfig, pages: list[Page], drafts: bool) -> tuple[Site, list[SiteError]]:
+    """Put pages together into a Site; report duplicate URLs and broken cross-references."""
+    errors: list[SiteError] = []
+    by_url: dict[str, Page] = {}
+    for page in sorted(pages, key=lambda p: (p.url, p.rel)):
+        if page.draft and not drafts:
+            continue
+        if page.url in by_url:
+            other = by_url[page.url]
+            hint = f"rename one of them; '{other.shown}' already has this address"
+            errors.append(
+                SiteError(f"two pages have the address {page.url}", page.shown, None, hint)
+            )
+            continue
+        by_url[page.url] = page
+    redirects, alias_errors = _redirects(by_url)
+    site = Site(
+        config, tuple(by_url.values()), MappingProxyType(by_url), MappingProxyType(redirects)
+    )
+    errors += alias_errors + _reference_errors(site)
+    return site, errors
+
+
+def _redirects(by_url: dict[str, Page]) -> tuple[dict[str, str], list[SiteError]]:
+    """Old URL -> page URL for every alias; collisions, chains and loops are errors."""
+    redirects: dict[str, str] = {}
+    errors: list[SiteError] = []
+    for page in by_url.values():
+        line = page.line_of("aliases")
+        for alias in page.aliases:
+            problem = ""
+            if alias == page.url:
+                problem = f"the alias {alias} is this page's own address"
+            elif alias in by_url:
+                problem = f"the alias {alias} is the address of {by_url[alias].shown}"
+            elif alias in redirects:
+                problem = (
+                    f"the alias {alias} is already an alias of {by_url[redirects[alias]].shown}"
+                )
+            elif alias in GENERATED:
+                problem = f"the alias {alias} is a file the build makes itself"
+            if problem:
+                errors.append(SiteError(problem, page.shown, line, "remove it from `aliases`"))
+            else:
+                redirects[alias] = page.url
+    return redirects, errors
+
+
+def _reference_errors(site: Site) -> list[SiteError]:
+    """Clinicians, treatments and related pages named in front matter must exist."""
+    errors: list[SiteError] = []
+    for page in site.pages:
+        for name in ("reviewed_by", "author"):
+            slug = getattr(page, name)
+            if slug and site.clinician(slug) is None:
+                hint = _choices("clinicians", site)
+                message = f"'{name}' names no clinician: there is no content/clinicians/{slug}.md"
+                errors.append(SiteError(message, page.shown, page.line_of(name), hint))
+        for slug in page.params.get("treatments", ()):
+            if f"/treatments/{slug}/" not in site.by_url:
+                message = f"'treatments' names no treatment page: {slug}"
+                hint = _choices("treatments", site)
+                errors.append(SiteError(message, page.shown, page.line_of("treatments"), hint))
+        for url in page.related:
+            if url not in site.by_url:
+                message = f"'related' names no page at {url}"
+                hint = "use the address shown in the browser, like /self-care/"
+                errors.append(SiteError(message, page.shown, page.line_of("related"), hint))
+    return errors
+
+
+def _choices(section: str, site: Site) -> str:
+    slugs = [p.slug for p in site.pages_in(section)]
+    return "use one of: " + ", ".join(slugs) if slugs else f"add a page to content/{section}/"
+
+
+def config_errors(site: Site, shown: str) -> list[SiteError]:
+    """Navigation and the urgent box in site.yaml must point at real pages."""
+    config = site.config
+    targets = [(item.url, "nav") for item in config.nav] + [(config.urgent.more, "urgent")]
+    return [
+        SiteError(f"'{key}' links to {url}, but no page has that address", shown)
+        for url, key in targets
+        if url not in site.by_url
+    ]

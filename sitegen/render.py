@@ -1,0 +1,215 @@
+"""Markdown -> HTML bodies and pages -> HTML through Jinja2; pure functions of their inputs."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import jinja2
+import markdown
+import nh3
+
+from .errors import SiteError, display_path
+from .markdown_ext import Link, SiteExtension
+from .model import Page, Site
+
+EXTENSIONS = ["tables", "toc", "attr_list", "footnotes", SiteExtension()]
+ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"div", "span", "section", "figure", "figcaption", "sup", "hr"}
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "class", "title", "lang", "dir", "role"},
+    "a": {"href", "rel"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "th": {"align", "scope", "colspan", "rowspan"},
+    "td": {"align", "colspan", "rowspan"},
+    "ol": {"start", "type"},
+    "abbr": {"title"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+SITE_LINK = re.compile(r'(\s(?:href|src))="(/[^"/][^"]*|/)"')
+HEADING_ID = re.compile(r'\sid="([^"]+)"')
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A page body converted to HTML, with what the checks need to know of it."""
+
+    html: str  # site paths still root-relative ('/causes/')
+    ids: frozenset[str]
+    links: tuple[Link, ...]
+
+
+@cache
+def _markdown() -> markdown.Markdown:
+    """One converter per process, reset between pages (building it costs more than a page)."""
+    return markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+
+
+def convert(page: Page) -> Body:
+    """Markdown body -> sanitised HTML, heading ids and links found."""
+    md = _markdown()
+    md.reset()
+    md.page_rel, md.page_url = page.rel, page.url
+    raw_html = md.convert(page.body)
+    clean = nh3.clean(
+        raw_html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+    return Body(clean, frozenset(HEADING_ID.findall(clean)), tuple(md.found_links))
+
+
+# --- URLs ---------------------------------------------------------------------
+
+
+def relative_url(target: str, from_url: str) -> str:
+    """A site path as a link relative to the page at `from_url`, so any sub-path works."""
+    path, sep, fragment = target.partition("#")
+    start = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
+    rel = posixpath.relpath(path, start)
+    if path.endswith("/"):
+        rel = "./" if rel == "." else rel + "/"
+    return rel + sep + fragment
+
+
+def relativize(body_html: str, from_url: str) -> str:
+    """Rewrite every root-relative href/src in `body_html` relative to `from_url`."""
+    return SITE_LINK.sub(
+        lambda m: f'{m[1]}="{relative_url(html.unescape(m[2]), from_url)}"', body_html
+    )
+
+
+def fingerprint(path: Path) -> str:
+    """'css/site.css' -> 'css/site.0123456789.css' from the file's content."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    return f"{path.stem}.{digest}{path.suffix}"
+
+
+@cache
+def asset_path(static_dir: Path, name: str) -> str:
+    """The fingerprinted site path of a static file (computed once per file and run)."""
+    file = static_dir / name
+    if not file.is_file():
+        raise FileNotFoundError(f"asset('{name}'): there is no static/{name}")
+    parent = posixpath.dirname(name)
+    return "/" + posixpath.join(parent, fingerprint(file))
+
+
+# --- templates ------------------------------------------------------------------
+
+
+def environment(templates: Path) -> jinja2.Environment:
+    """Autoescaped, strict Jinja2: a typo in a template is an error, never a blank."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def template_errors(env: jinja2.Environment, templates: Path, names: set[str]) -> list[SiteError]:
+    """Compile every template once; report syntax errors and the missing ones pages ask for."""
+    errors = []
+    for name in sorted(set(env.list_templates(extensions=["html", "xml"]))):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            shown = display_path(templates / name)
+            errors.append(
+                SiteError(
+                    f"template syntax error: {exc.message}", shown, exc.lineno, _tsx_hint(exc)
+                )
+            )
+    return errors
+
+
+def _tsx_hint(exc: jinja2.TemplateSyntaxError) -> str:
+    return "check that every {% ... %} block is closed with its {% end... %}"
+
+
+def template_error(exc: Exception, templates: Path) -> SiteError:
+    """An error raised while rendering, placed at the template line that raised it."""
+    shown, line = _template_frame(exc.__traceback__, templates)
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return SiteError(
+            f"the template '{exc.name}' does not exist", shown, line, _missing_hint(templates)
+        )
+    if isinstance(exc, jinja2.UndefinedError):
+        hint = "check the spelling; docs/content-model.md lists what templates can use"
+        return SiteError(f"template error: {exc.message}", shown, line, hint)
+    return SiteError(
+        f"template error: {type(exc).__name__}: {exc}", shown, line, "fix the template"
+    )
+
+
+def _missing_hint(templates: Path) -> str:
+    names = sorted(p.name for p in templates.glob("*.html"))
+    return "use one of: " + ", ".join(names)
+
+
+def _template_frame(tb: TracebackType | None, templates: Path) -> tuple[str, int | None]:
+    """The innermost traceback frame that belongs to a template file."""
+    root = str(templates.resolve())
+    found: tuple[str, int | None] = (display_path(templates), None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith(root):
+            found = (display_path(Path(filename)), tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def format_date(value: Any) -> str:
+    """'November 21, 2026'."""
+    return f"{value:%B} {value.day}, {value.year}" if value else ""
+
+
+def page_context(site: Site, page: Page, body: Body | None, static_dir: Path) -> dict[str, Any]:
+    """Everything a template may use for one page (docs/content-model.md)."""
+    base = site.config.base_url.rstrip("/")
+    absolute = page.url == "/404.html"  # served at any address, so links cannot be relative
+
+    def url(path: str) -> str:
+        return (
+            site.config.base_path.rstrip("/") + path if absolute else relative_url(path, page.url)
+        )
+
+    return {
+        "site": site.config,
+        "page": page,
+        "content": jinja2.utils.markupsafe.Markup(relativize(body.html, page.url) if body else ""),
+        "reviewer": site.clinician(page.reviewed_by),
+        "author": site.clinician(page.author),
+        "children": site.children(page),
+        "pages_in": site.pages_in,
+        "page_at": site.page_at,
+        "breadcrumbs": site.breadcrumbs(page),
+        "related": site.related(page),
+        "url": url,
+        "asset": lambda name: url(asset_path(static_dir, name)),
+        "abs_url": lambda path: base + path,
+        "format_date": format_date,
+    }
+
+
+def render_page(
+    env: jinja2.Environment, context: dict[str, Any], template: str | None = None
+) -> str:
+    """Render one page with its template (or the one named)."""
+    return env.get_template(template or context["page"].template).render(context)
+
+
+Renderer = Callable[[Page], str]

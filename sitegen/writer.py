@@ -1,0 +1,116 @@
+"""Write the whole site into a temporary folder, then swap it in at once."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+
+from .content import is_ignored
+from .errors import SiteError, display_path
+from .render import fingerprint
+
+MARKER = ".sitegen"
+MARKER_TEXT = b"This folder is made by build.py and replaced whole on every build.\n"
+FINGERPRINTED = {".css", ".js", ".svg", ".png", ".jpg", ".jpeg", ".webp", ".ico", ".woff2"}
+
+
+def output_guard(out: Path, protected: Mapping[str, Path]) -> SiteError | None:
+    """Refuse an output folder whose replacement would destroy something else."""
+    target = out.resolve()
+    home = Path.home().resolve()
+    hint = "choose a folder of its own, such as _site"
+    if target == home or target == Path(target.anchor):
+        return SiteError(f"refusing to build into {out}: it is the home or root folder", hint=hint)
+    for name, path in protected.items():
+        path = path.resolve()
+        inside_content = name == "content" and path in target.parents
+        if target == path or target in path.parents or inside_content:
+            return SiteError(
+                f"refusing to build into {out}: it would replace the {name}", hint=hint
+            )
+    if target.exists() and not target.is_dir():
+        return SiteError(f"refusing to build into {out}: it is a file", hint=hint)
+    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).exists():
+        message = f"refusing to build into {out}: it holds files this build did not make"
+        return SiteError(message, hint=hint + ", or empty the folder first")
+    return None
+
+
+def write_site(out: Path, files: Mapping[str, bytes], static: Path) -> list[SiteError]:
+    """Write `files` and `static/` to a fresh folder beside `out`, then swap it in."""
+    out = out.absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out)
+    temp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    try:
+        temp.mkdir()
+        _write_all(temp, files, static)
+        swap(temp, out)
+    except OSError as exc:
+        shutil.rmtree(temp, ignore_errors=True)
+        reason = exc.strerror or str(exc)
+        hint = "check the disk has room and the folder can be written; the old site is unchanged"
+        return [SiteError(f"could not write the site: {reason}", display_path(out), None, hint)]
+    return []
+
+
+def remove_leftovers(out: Path) -> None:
+    """Temporary folders left by a build that was killed."""
+    for stale in out.parent.glob(f".{out.name}.*-*"):
+        if stale.name.rsplit("-", 1)[0] in (f".{out.name}.tmp", f".{out.name}.old"):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _write_all(root: Path, files: Mapping[str, bytes], static: Path) -> None:
+    """Static files (and their fingerprinted copies), then the generated files."""
+    for src in sorted(static.rglob("*")) if static.is_dir() else []:
+        rel = src.relative_to(static)
+        if src.is_dir() or any(is_ignored(part) for part in rel.parts):
+            continue
+        _put(root / rel, src.read_bytes())
+        if src.suffix in FINGERPRINTED:
+            _put(root / rel.parent / fingerprint(src), src.read_bytes())
+    for rel, data in sorted(files.items()):
+        _put(root / rel, data)
+    (root / MARKER).write_bytes(MARKER_TEXT)
+
+
+def _put(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def swap(new: Path, out: Path) -> None:
+    """Put `new` at `out` in one step; the old site is removed afterwards."""
+    if not out.exists():
+        new.rename(out)
+        return
+    if _exchange(new, out):
+        shutil.rmtree(new)  # now holds the old site
+        return
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    out.rename(old)  # not atomic: a short moment without a site (non-Linux only)
+    new.rename(out)
+    shutil.rmtree(old)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Linux renameat2(RENAME_EXCHANGE): swap two folders atomically. False if unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    if not hasattr(libc, "renameat2"):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = libc.renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if result == 0:
+        return True
+    errno = ctypes.get_errno()
+    if errno in (38, 22, 95):  # ENOSYS, EINVAL, EOPNOTSUPP: fall back to two renames
+        return False
+    raise OSError(errno, os.strerror(errno))
