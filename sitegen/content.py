@@ -230,6 +230,9 @@ def _split_front_matter(text: str, shown: str) -> tuple[str, str, int] | SiteErr
         return SiteError("the front matter is never closed", shown, 1, hint)
     yaml_text = text[len(first) + 1 : close.start()]
     body = text[close.end() + 1 :]
+    if not body.strip():
+        hint = "write the page's text on the lines after the second ---"
+        return SiteError("the page has no text after the front matter", shown, 1, hint)
     body_line = text[: close.end()].count("\n") + 2
     return yaml_text, body, body_line
 

@@ -246,14 +246,16 @@ def record(table: Mapping[str, Field], factory: Callable[..., Any] = dict) -> Co
 
 
 def shown(value: Any) -> str:
-    """A value as a person would recognise it in a message."""
+    """A value as a person would recognise it in a message, shortened if long."""
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, str) and len(value) > 50:
+        value = value[:47] + "..."
     try:
-        shown = json.dumps(value, ensure_ascii=False, default=str)
+        text = json.dumps(value, ensure_ascii=False, default=str)
     except (TypeError, ValueError):
-        shown = repr(value)
-    return shown if len(shown) <= 60 else shown[:57] + "..."
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def validate(

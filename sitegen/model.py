@@ -174,7 +174,9 @@ def make_page(raw: RawPage) -> Page:
     )
 
 
-def assemble(config: SiteConfig, pages: list[Page], drafts: bool) -> tuple[Site, list[SiteError]]:
+def assemble(
+    config: SiteConfig, pages: list[Page], drafts: bool, unreadable: set[str] = frozenset()
+) -> tuple[Site, list[SiteError]]:
     """Put pages together into a Site; report duplicate URLs and broken cross-references."""
     errors: list[SiteError] = []
     by_url: dict[str, Page] = {}
@@ -193,7 +195,7 @@ def assemble(config: SiteConfig, pages: list[Page], drafts: bool) -> tuple[Site,
     site = Site(
         config, tuple(by_url.values()), MappingProxyType(by_url), MappingProxyType(redirects)
     )
-    errors += alias_errors + _reference_errors(site)
+    errors += alias_errors + _reference_errors(site, unreadable)
     return site, errors
 
 
@@ -222,23 +224,25 @@ def _redirects(by_url: dict[str, Page]) -> tuple[dict[str, str], list[SiteError]
     return redirects, errors
 
 
-def _reference_errors(site: Site) -> list[SiteError]:
-    """Clinicians, treatments and related pages named in front matter must exist."""
+def _reference_errors(site: Site, unreadable: set[str]) -> list[SiteError]:
+    """Clinicians, treatments and related pages named in front matter must exist.
+
+    Pages that could not be read have errors of their own, so they count as existing."""
     errors: list[SiteError] = []
     for page in site.pages:
         for name in ("reviewed_by", "author"):
             slug = getattr(page, name)
-            if slug and site.clinician(slug) is None:
+            if slug and site.clinician(slug) is None and f"/clinicians/{slug}/" not in unreadable:
                 hint = _choices("clinicians", site)
                 message = f"'{name}' names no clinician: there is no content/clinicians/{slug}.md"
                 errors.append(SiteError(message, page.shown, page.line_of(name), hint))
         for slug in page.params.get("treatments", ()):
-            if f"/treatments/{slug}/" not in site.by_url:
+            if f"/treatments/{slug}/" not in site.by_url.keys() | unreadable:
                 message = f"'treatments' names no treatment page: {slug}"
                 hint = _choices("treatments", site)
                 errors.append(SiteError(message, page.shown, page.line_of("treatments"), hint))
         for url in page.related:
-            if url not in site.by_url:
+            if url not in site.by_url.keys() | unreadable:
                 message = f"'related' names no page at {url}"
                 hint = "use the address shown in the browser, like /self-care/"
                 errors.append(SiteError(message, page.shown, page.line_of("related"), hint))
@@ -250,12 +254,12 @@ def _choices(section: str, site: Site) -> str:
     return "use one of: " + ", ".join(slugs) if slugs else f"add a page to content/{section}/"
 
 
-def config_errors(site: Site, shown: str) -> list[SiteError]:
+def config_errors(site: Site, shown: str, unreadable: set[str]) -> list[SiteError]:
     """Navigation and the urgent box in site.yaml must point at real pages."""
     config = site.config
     targets = [(item.url, "nav") for item in config.nav] + [(config.urgent.more, "urgent")]
     return [
         SiteError(f"'{key}' links to {url}, but no page has that address", shown)
         for url, key in targets
-        if url not in site.by_url
+        if url not in site.by_url and url not in unreadable
     ]

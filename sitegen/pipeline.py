@@ -12,7 +12,8 @@ from . import publish
 from .config import SiteConfig, load_config
 from .content import find_sources, read_page
 from .errors import BuildFailed, SiteError, display_path
-from .model import GENERATED, Page, Site, assemble, config_errors, make_page
+from .markdown_ext import Link
+from .model import GENERATED, Page, Site, assemble, config_errors, make_page, url_for
 from .render import (
     Body,
     asset_path,
@@ -49,14 +50,17 @@ class Result:
 def build(options: Options) -> Result:
     """Build the site into options.out, or raise BuildFailed with every error found."""
     started = time.perf_counter()
-    site, warnings = load_site(options)
-    files = render_site(site, options)
+    site, errors, warnings, unreadable = load_site(options)
+    files, render_errors = render_site(site, options, unreadable)
+    errors += render_errors
+    if errors:
+        raise BuildFailed(errors)
     problem = output_guard(options.out, _protected(options))
     if problem:
         raise BuildFailed([problem])
-    errors = write_site(options.out, files, options.static)
-    if errors:
-        raise BuildFailed(errors)
+    write_errors = write_site(options.out, files, options.static)
+    if write_errors:
+        raise BuildFailed(write_errors)
     pages = sum(1 for name in files if name.endswith(".html"))
     return Result(pages, len(files), time.perf_counter() - started, warnings)
 
@@ -70,27 +74,29 @@ def _protected(options: Options) -> dict[str, Path]:
     }
 
 
-def load_site(options: Options) -> tuple[Site, list[SiteError]]:
-    """Read site.yaml and every page, and put them together; all errors at once."""
+def load_site(options: Options) -> tuple[Site, list[SiteError], list[SiteError], set[str]]:
+    """Read site.yaml and every page and put them together: the site, its errors, its
+    warnings, and the addresses of pages that could not be read (so links to them are
+    not reported twice). Raises BuildFailed only when there is no usable site.yaml."""
     config_path = options.content / "site.yaml"
     config, errors = load_config(config_path, options.base_url)
     limit = (config.max_page_kb if config else 2048) * 1024
     sources, found_errors = find_sources(options.content)
     errors += found_errors
     pages: list[Page] = []
+    unreadable: set[str] = set()
     for path in sources:
         raw, page_errors = read_page(path, options.content, limit)
         errors += page_errors
         if raw is not None and not page_errors:
             pages.append(make_page(raw))
+        else:
+            unreadable.add(url_for(path.relative_to(options.content).as_posix()))
     if config is None:
         raise BuildFailed(errors)
-    site, site_errors = assemble(config, pages, options.drafts)
-    errors += site_errors + config_errors(site, display_path(config_path))
-    warnings = appointment_warning(config, display_path(config_path))
-    if errors:
-        raise BuildFailed(errors)
-    return site, warnings
+    site, site_errors = assemble(config, pages, options.drafts, unreadable)
+    errors += site_errors + config_errors(site, display_path(config_path), unreadable)
+    return site, errors, appointment_warning(config, display_path(config_path)), unreadable
 
 
 def appointment_warning(config: SiteConfig, shown: str) -> list[SiteError]:
@@ -101,14 +107,16 @@ def appointment_warning(config: SiteConfig, shown: str) -> list[SiteError]:
     return [SiteError(message, shown, hint=hint, warning=True)]
 
 
-def render_site(site: Site, options: Options) -> dict[str, bytes]:
-    """Every output file of the site, as bytes by path; all errors at once."""
+def render_site(
+    site: Site, options: Options, unreadable: set[str] = frozenset()
+) -> tuple[dict[str, bytes], list[SiteError]]:
+    """Every output file of the site, as bytes by path, and every error found."""
     env = environment(options.templates)
-    errors = template_errors(env, options.templates, {p.template for p in site.pages})
+    errors = template_errors(env, options.templates, list(site.pages))
     bodies = {page.url: convert(page) for page in site.pages}
-    errors += link_errors(site, bodies, options.static)
+    errors += link_errors(site, bodies, options.static, unreadable)
     if errors:
-        raise BuildFailed(errors)
+        return {}, errors
     files: dict[str, bytes] = {}
     for page in site.pages:
         html = _render(env, site, page, bodies[page.url], options, errors)
@@ -120,12 +128,12 @@ def render_site(site: Site, options: Options) -> dict[str, bytes]:
         html = _render(env, site, page, None, options, errors, {"target": target})
         files[page.output_path] = html.encode()
     if errors:
-        raise BuildFailed(_unique(errors))
+        return {}, _unique(errors)
     files["sitemap.xml"] = publish.sitemap(site).encode()
     files["robots.txt"] = publish.robots(site).encode()
     files["articles/feed.xml"] = publish.feed(site).encode()
     files["_redirects"] = publish.redirects_file(site).encode()
-    return files
+    return files, []
 
 
 def _render(
@@ -182,12 +190,16 @@ def moved_page(old: str, target: Page) -> Page:
     )
 
 
-def link_errors(site: Site, bodies: dict[str, Body], static: Path) -> list[SiteError]:
+def link_errors(
+    site: Site, bodies: dict[str, Body], static: Path, unreadable: set[str]
+) -> list[SiteError]:
     """Every link and image in every body must reach a page, a heading or a file."""
     errors: list[SiteError] = []
     for page in site.pages:
         for link in bodies[page.url].links:
-            problem = _link_problem(site, bodies, static, page, link.path, link.fragment, link.tag)
+            if link.path in unreadable:
+                continue  # that page's own error says what is wrong
+            problem = _link_problem(site, bodies, static, page, link)
             if problem:
                 line = _line_of(page, link.raw)
                 errors.append(SiteError(problem[0], page.shown, line, problem[1]))
@@ -199,25 +211,27 @@ def _link_problem(
     bodies: dict[str, Body],
     static: Path,
     page: Page,
-    path: str,
-    fragment: str,
-    tag: str,
+    link: Link,
 ) -> tuple[str, str] | None:
     """What is wrong with one link, or None."""
+    path, fragment = link.path, link.fragment
     target_url = path or page.url
-    if tag == "img":
+    if link.tag == "img":
         if (static / path.lstrip("/")).is_file():
             return None
-        return f"the image {path} does not exist", "put the picture in static/ and use its path"
+        return f"the image {link.raw} does not exist", "put the picture in static/ and use its path"
     target = site.by_url.get(target_url)
     if target is None:
         redirected = site.redirects.get(target_url)
         if redirected:
-            return f"the link to {path} points at an old address", f"link to {redirected} instead"
+            return (
+                f"the link to {link.raw} points at an old address",
+                f"link to {redirected} instead",
+            )
         if target_url in GENERATED or (static / target_url.lstrip("/")).is_file():
             return None
         hint = "check the file name; links to other pages end in .md, like kyphosis.md"
-        return f"the link to {path} goes to a page that does not exist", hint
+        return f"the link to {link.raw} goes to a page that does not exist", hint
     if target is page and not fragment:
         return "the page links to itself", "remove the link, or link to a heading with #"
     if fragment and fragment not in bodies[target.url].ids:

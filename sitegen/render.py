@@ -120,24 +120,32 @@ def environment(templates: Path) -> jinja2.Environment:
     )
 
 
-def template_errors(env: jinja2.Environment, templates: Path, names: set[str]) -> list[SiteError]:
+def template_errors(env: jinja2.Environment, templates: Path, pages: list[Page]) -> list[SiteError]:
     """Compile every template once; report syntax errors and the missing ones pages ask for."""
     errors = []
-    for name in sorted(set(env.list_templates(extensions=["html", "xml"]))):
+    known = sorted(set(env.list_templates(extensions=["html", "xml"])))
+    for name in known:
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
             shown = display_path(templates / name)
-            errors.append(
-                SiteError(
-                    f"template syntax error: {exc.message}", shown, exc.lineno, _tsx_hint(exc)
-                )
-            )
+            message = f"template syntax error: {exc.message}"
+            errors.append(SiteError(message, shown, exc.lineno, _tsx_hint(exc)))
+    for page in pages:
+        if page.template not in known:
+            message = f"the template '{page.template}' does not exist"
+            line = page.line_of("template")
+            errors.append(SiteError(message, page.shown, line, _missing_hint(templates)))
     return errors
 
 
 def _tsx_hint(exc: jinja2.TemplateSyntaxError) -> str:
-    return "check that every {% ... %} block is closed with its {% end... %}"
+    message = exc.message or ""
+    if "end of template" in message:
+        return "a {% ... %} block is never closed: add its {% end... %}"
+    if "nesting mistake" in message:
+        return "close the inner block (its {% end... %}) before this tag"
+    return "check the {{ ... }} and {% ... %} tags on this line"
 
 
 def template_error(exc: Exception, templates: Path) -> SiteError:
@@ -149,7 +157,8 @@ def template_error(exc: Exception, templates: Path) -> SiteError:
         )
     if isinstance(exc, jinja2.UndefinedError):
         hint = "check the spelling; docs/content-model.md lists what templates can use"
-        return SiteError(f"template error: {exc.message}", shown, line, hint)
+        message = re.sub(r"'sitegen\.\w+\.(\w+) object'", lambda m: m[1].lower(), exc.message or "")
+        return SiteError(f"template error: {message}", shown, line, hint)
     return SiteError(
         f"template error: {type(exc).__name__}: {exc}", shown, line, "fix the template"
     )
@@ -162,12 +171,12 @@ def _missing_hint(templates: Path) -> str:
 
 def _template_frame(tb: TracebackType | None, templates: Path) -> tuple[str, int | None]:
     """The innermost traceback frame that belongs to a template file."""
-    root = str(templates.resolve())
+    root = templates.resolve()
     found: tuple[str, int | None] = (display_path(templates), None)
     while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.startswith(root):
-            found = (display_path(Path(filename)), tb.tb_lineno)
+        filename = Path(tb.tb_frame.f_code.co_filename)
+        if filename.suffix in (".html", ".xml") and root in filename.resolve().parents:
+            found = (display_path(filename), tb.tb_lineno)
         tb = tb.tb_next
     return found
 
