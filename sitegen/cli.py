@@ -48,11 +48,22 @@ def _site_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=Path("_site"), help="default: _site")
     p.add_argument("--base-url", type=base_url, help="published address; overrides site.yaml")
     p.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    p.add_argument("--no-cache", action="store_true", help="ignore and do not write .cache/")
+    p.add_argument("--jobs", type=int, default=0, help="worker processes (default: all cores)")
     p.add_argument("--debug", action="store_true", help="show a traceback on failure")
 
 
 def options_from(args: argparse.Namespace) -> Options:
-    return Options(args.content, args.templates, args.static, args.out, args.base_url, args.drafts)
+    return Options(
+        content=args.content,
+        templates=args.templates,
+        static=args.static,
+        out=args.out,
+        base_url=args.base_url,
+        drafts=args.drafts,
+        cache=None if args.no_cache else Path(".cache"),
+        workers=max(args.jobs, 0),
+    )
 
 
 def with_default_command(argv: list[str]) -> list[str]:
@@ -99,5 +110,10 @@ def run_build(options: Options) -> int:
         )
         return EXIT_ERRORS
     report(result.warnings)
-    print(f"built {result.pages} pages into {options.out} in {result.seconds:.2f} s")
+    reused = result.pages - result.rendered
+    print(
+        f"built {result.pages} pages into {options.out} in {result.seconds:.2f} s"
+        f" ({result.rendered} rendered, {reused} unchanged;"
+        f" {result.converted} converted from Markdown)"
+    )
     return EXIT_OK

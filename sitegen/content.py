@@ -165,11 +165,13 @@ def _symlink_check(path: Path, real_root: Path) -> list[SiteError]:
     return [SiteError("this is a link to a file outside content/", display_path(path), None, hint)]
 
 
-def read_page(path: Path, root: Path, max_bytes: int) -> tuple[RawPage | None, list[SiteError]]:
-    """Read one Markdown file and check its front matter."""
+def read_page(
+    path: Path, root: Path, max_bytes: int, data: bytes | None = None
+) -> tuple[RawPage | None, list[SiteError]]:
+    """Check one Markdown file's front matter (its bytes may be given, already read)."""
     shown = display_path(path)
     rel = path.relative_to(root).as_posix()
-    data = path.read_bytes()
+    data = path.read_bytes() if data is None else data
     if len(data) > max_bytes:
         hint = "split it into smaller pages, or raise max_page_kb in site.yaml"
         size = f"{len(data) // 1024} KB, the limit is {max_bytes // 1024} KB"

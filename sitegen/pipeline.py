@@ -8,23 +8,23 @@ from pathlib import Path
 
 import jinja2
 
-from . import publish
+from . import cache as cache_mod
+from . import publish, writer
 from .config import SiteConfig, load_config
-from .content import find_sources, read_page
+from .content import RawPage, find_sources, read_page
 from .errors import BuildFailed, SiteError, display_path
+from .jobs import BodyMeta, Context, Done, Job, OutputRecord, run, worker_count
 from .markdown_ext import Link
 from .model import GENERATED, Page, Site, assemble, config_errors, make_page, url_for
 from .render import (
-    Body,
     asset_path,
-    convert,
     environment,
     page_context,
     render_page,
     template_error,
     template_errors,
 )
-from .writer import output_guard, write_site
+from .writer import output_guard
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,8 @@ class Options:
     out: Path = Path("_site")
     base_url: str | None = None
     drafts: bool = False
+    cache: Path | None = Path(".cache")  # None: no build cache
+    workers: int = 0  # 0: as many as there are cores
 
 
 @dataclass(slots=True)
@@ -42,27 +44,44 @@ class Result:
     """What a build did: pages written, warnings, and how long it took."""
 
     pages: int = 0
-    files: int = 0
+    rendered: int = 0  # pages rendered this time (the rest were unchanged)
+    converted: int = 0  # Markdown bodies converted this time (the rest came from the cache)
     seconds: float = 0.0
     warnings: list[SiteError] = field(default_factory=list)
+    rendered_urls: list[str] = field(default_factory=list)
 
 
 def build(options: Options) -> Result:
     """Build the site into options.out, or raise BuildFailed with every error found."""
     started = time.perf_counter()
-    site, errors, warnings, unreadable = load_site(options)
-    files, render_errors = render_site(site, options, unreadable)
-    errors += render_errors
-    if errors:
-        raise BuildFailed(errors)
+    cache = cache_mod.load(options.cache, cache_mod.engine_fingerprint())
+    site, errors, warnings, unreadable = load_site(options, cache)
+    env = environment(options.templates)
+    errors += template_errors(env, options.templates, list(site.pages))
     problem = output_guard(options.out, _protected(options))
     if problem:
-        raise BuildFailed([problem])
-    write_errors = write_site(options.out, files, options.static)
-    if write_errors:
-        raise BuildFailed(write_errors)
-    pages = sum(1 for name in files if name.endswith(".html"))
-    return Result(pages, len(files), time.perf_counter() - started, warnings)
+        raise BuildFailed([*errors, problem])
+    temp = writer.begin(options.out)
+    try:
+        done = render_pages(site, options, env, cache, temp, render=not errors)
+        errors += [d.error for d in done if d.error]
+        metas = {p.url: cache.bodies[_body_key(cache, p)] for p in site.pages}
+        errors += link_errors(site, metas, options.static, unreadable)
+        if errors:
+            raise BuildFailed(_unique(errors))
+        write_extras(site, env, options, temp)
+        writer.finish(temp, options.out, options.static)
+    except OSError as exc:
+        writer.abort(temp)
+        raise BuildFailed([writer.write_error(exc, options.out)]) from exc
+    except BaseException:
+        writer.abort(temp)
+        raise
+    cache_mod.save(cache)
+    rendered = [site.pages[d.index].url for d in done if d.rendered and d.record]
+    converted = sum(d.converted for d in done)
+    seconds = time.perf_counter() - started
+    return Result(len(site.pages), len(rendered), converted, seconds, warnings, rendered)
 
 
 def _protected(options: Options) -> dict[str, Path]:
@@ -74,7 +93,9 @@ def _protected(options: Options) -> dict[str, Path]:
     }
 
 
-def load_site(options: Options) -> tuple[Site, list[SiteError], list[SiteError], set[str]]:
+def load_site(
+    options: Options, cache: cache_mod.Cache | None = None
+) -> tuple[Site, list[SiteError], list[SiteError], set[str]]:
     """Read site.yaml and every page and put them together: the site, its errors, its
     warnings, and the addresses of pages that could not be read (so links to them are
     not reported twice). Raises BuildFailed only when there is no usable site.yaml."""
@@ -85,18 +106,41 @@ def load_site(options: Options) -> tuple[Site, list[SiteError], list[SiteError],
     errors += found_errors
     pages: list[Page] = []
     unreadable: set[str] = set()
+    cache = cache or cache_mod.Cache(None)
+    raws: dict[str, RawPage] = {}
     for path in sources:
-        raw, page_errors = read_page(path, options.content, limit)
+        raw, page_errors = _read_cached(path, options.content, limit, cache, raws)
         errors += page_errors
         if raw is not None and not page_errors:
             pages.append(make_page(raw))
         else:
             unreadable.add(url_for(path.relative_to(options.content).as_posix()))
+    cache.changed |= raws.keys() != cache.raws.keys()
+    cache.raws = raws
     if config is None:
         raise BuildFailed(errors)
     site, site_errors = assemble(config, pages, options.drafts, unreadable)
     errors += site_errors + config_errors(site, display_path(config_path), unreadable)
     return site, errors, appointment_warning(config, display_path(config_path)), unreadable
+
+
+def _read_cached(
+    path: Path, root: Path, limit: int, cache: cache_mod.Cache, raws: dict[str, RawPage]
+) -> tuple[RawPage | None, list[SiteError]]:
+    """A page's checked front matter, from the cache when the file's bytes are unchanged."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [SiteError(f"the file cannot be read: {exc.strerror}", display_path(path))]
+    key = cache_mod.digest(display_path(path), data)
+    raw = cache.raws.get(key)
+    if raw is not None:
+        raws[key] = raw
+        return raw, []
+    raw, errors = read_page(path, root, limit, data)
+    if raw is not None and not errors:
+        raws[key] = raw
+    return raw, errors
 
 
 def appointment_warning(config: SiteConfig, shown: str) -> list[SiteError]:
@@ -107,46 +151,105 @@ def appointment_warning(config: SiteConfig, shown: str) -> list[SiteError]:
     return [SiteError(message, shown, hint=hint, warning=True)]
 
 
-def render_site(
-    site: Site, options: Options, unreadable: set[str] = frozenset()
-) -> tuple[dict[str, bytes], list[SiteError]]:
-    """Every output file of the site, as bytes by path, and every error found."""
-    env = environment(options.templates)
-    errors = template_errors(env, options.templates, list(site.pages))
-    bodies = {page.url: convert(page) for page in site.pages}
-    errors += link_errors(site, bodies, options.static, unreadable)
-    if errors:
-        return {}, errors
-    files: dict[str, bytes] = {}
+def site_key(site: Site, options: Options, engine: str) -> str:
+    """Changes when anything but a page body changes: every page's fields, the config,
+    the templates, the static files. Bodies change only their own page."""
+    parts: list[str | bytes] = [engine, repr(site.config), repr(sorted(site.redirects.items()))]
     for page in site.pages:
-        html = _render(env, site, page, bodies[page.url], options, errors)
-        files[page.output_path] = html.encode()
-    files["404.html"] = _render(env, site, not_found_page(), None, options, errors).encode()
+        fields = {k: getattr(page, k) for k in page.__dataclass_fields__ if k != "body"}
+        parts.append(repr(fields))
+    for folder in (options.templates, options.static):
+        for file in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            if file.is_file():
+                parts += [file.relative_to(folder).as_posix(), file.read_bytes()]
+    return cache_mod.digest(*parts)
+
+
+def _body_key(cache: cache_mod.Cache, page: Page) -> str:
+    return cache_mod.digest(cache.engine, page.rel, page.url, page.body)
+
+
+def render_pages(
+    site: Site,
+    options: Options,
+    env: jinja2.Environment,
+    cache: cache_mod.Cache,
+    temp: Path,
+    render: bool,
+) -> list[Done]:
+    """Write every page into `temp`: unchanged ones carried over, the rest rendered."""
+    skey = site_key(site, options, cache.engine) if render else ""
+    out = str(options.out.resolve())
+    reusable = cache.outputs if cache.out_dir == out else {}
+    jobs, done = [], []
+    for index, page in enumerate(site.pages):
+        body_key = _body_key(cache, page)
+        render_key = cache_mod.digest(skey, body_key) if render else ""
+        record = reusable.get(page.output_path)
+        if render and _unchanged(options.out, page, record, render_key, body_key, cache):
+            writer.reuse(options.out, temp, page.output_path)
+            done.append(Done(index, cache.bodies[body_key], record, None, False, False))
+        else:
+            jobs.append(Job(index, body_key, render_key))
+    context = Context(site, env, options.templates, options.static, temp, cache, cache.bodies)
+    done += run(context, jobs, options.workers or worker_count())
+    _remember(cache, site, done, out)
+    return sorted(done, key=lambda d: d.index)
+
+
+def _unchanged(
+    out: Path, page: Page, record: OutputRecord | None, key: str, body_key: str, cache
+) -> bool:
+    """The last build wrote this page from the same inputs, and the file is still as written."""
+    if record is None or record.key != key or body_key not in cache.bodies:
+        return False
+    try:
+        stat = (out / page.output_path).stat()
+    except OSError:
+        return False
+    return stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
+
+
+def _remember(cache: cache_mod.Cache, site: Site, done: list[Done], out: str) -> None:
+    """Record this build's bodies and outputs in the cache (only what still exists)."""
+    bodies = {_body_key(cache, site.pages[d.index]): d.meta for d in done}
+    outputs = {site.pages[d.index].output_path: d.record for d in done if d.record}
+    changed = bodies != cache.bodies or outputs != cache.outputs or out != cache.out_dir
+    cache.changed |= changed
+    if outputs:
+        cache.bodies, cache.outputs, cache.out_dir = bodies, outputs, out
+    else:
+        cache.bodies = {**cache.bodies, **bodies}
+
+
+def write_extras(site: Site, env: jinja2.Environment, options: Options, temp: Path) -> None:
+    """The 404 page, alias redirects and the machine-read files."""
+    errors: list[SiteError] = []
+    files = {"404.html": _render(env, site, not_found_page(), options, errors)}
+    base = site.config.base_url.rstrip("/")
     for old, new in site.redirects.items():
-        target = site.config.base_url.rstrip("/") + new
         page = moved_page(old, site.by_url[new])
-        html = _render(env, site, page, None, options, errors, {"target": target})
-        files[page.output_path] = html.encode()
+        files[page.output_path] = _render(env, site, page, options, errors, {"target": base + new})
     if errors:
-        return {}, _unique(errors)
-    files["sitemap.xml"] = publish.sitemap(site).encode()
-    files["robots.txt"] = publish.robots(site).encode()
-    files["articles/feed.xml"] = publish.feed(site).encode()
-    files["_redirects"] = publish.redirects_file(site).encode()
-    return files, []
+        raise BuildFailed(_unique(errors))
+    files["sitemap.xml"] = publish.sitemap(site)
+    files["robots.txt"] = publish.robots(site)
+    files["articles/feed.xml"] = publish.feed(site)
+    files["_redirects"] = publish.redirects_file(site)
+    for rel, text in files.items():
+        writer.put(temp, rel, text.encode())
 
 
 def _render(
     env: jinja2.Environment,
     site: Site,
     page: Page,
-    body: Body | None,
     options: Options,
     errors: list[SiteError],
     extra: dict | None = None,
 ) -> str:
-    """Render one page; a template error is collected, not raised."""
-    context = page_context(site, page, body, options.static)
+    """Render a page that has no body; a template error is collected, not raised."""
+    context = page_context(site, page, None, options.static)
     context.update(extra or {})
     try:
         return render_page(env, context)
@@ -191,7 +294,7 @@ def moved_page(old: str, target: Page) -> Page:
 
 
 def link_errors(
-    site: Site, bodies: dict[str, Body], static: Path, unreadable: set[str]
+    site: Site, bodies: dict[str, BodyMeta], static: Path, unreadable: set[str]
 ) -> list[SiteError]:
     """Every link and image in every body must reach a page, a heading or a file."""
     errors: list[SiteError] = []
@@ -208,7 +311,7 @@ def link_errors(
 
 def _link_problem(
     site: Site,
-    bodies: dict[str, Body],
+    bodies: dict[str, BodyMeta],
     static: Path,
     page: Page,
     link: Link,

@@ -40,22 +40,52 @@ def output_guard(out: Path, protected: Mapping[str, Path]) -> SiteError | None:
     return None
 
 
-def write_site(out: Path, files: Mapping[str, bytes], static: Path) -> list[SiteError]:
-    """Write `files` and `static/` to a fresh folder beside `out`, then swap it in."""
+def begin(out: Path) -> Path:
+    """A fresh, empty temporary folder beside `out` to build into."""
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
     temp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    shutil.rmtree(temp, ignore_errors=True)
+    temp.mkdir()
+    return temp
+
+
+def put(root: Path, rel: str, data: bytes) -> os.stat_result:
+    """Write one file of the new site; its stat is remembered by the build cache."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "xb") as handle:  # "x": a path is never written twice
+        handle.write(data)
+    return path.stat()
+
+
+def reuse(old_root: Path, root: Path, rel: str) -> None:
+    """Carry an unchanged file over from the previous site (a hard link, else a copy)."""
+    target = root / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        temp.mkdir()
-        _write_all(temp, files, static)
-        swap(temp, out)
-    except OSError as exc:
-        shutil.rmtree(temp, ignore_errors=True)
-        reason = exc.strerror or str(exc)
-        hint = "check the disk has room and the folder can be written; the old site is unchanged"
-        return [SiteError(f"could not write the site: {reason}", display_path(out), None, hint)]
-    return []
+        os.link(old_root / rel, target)
+    except OSError:
+        shutil.copy2(old_root / rel, target)
+
+
+def finish(temp: Path, out: Path, static: Path) -> None:
+    """Add the static files and the marker, then swap the new site in."""
+    copy_static(temp, static)
+    (temp / MARKER).write_bytes(MARKER_TEXT)
+    swap(temp, out.absolute())
+
+
+def abort(temp: Path) -> None:
+    shutil.rmtree(temp, ignore_errors=True)
+
+
+def write_error(exc: OSError, out: Path) -> SiteError:
+    """A failed write (disk full, read-only folder) as a message for people."""
+    reason = exc.strerror or str(exc)
+    hint = "check the disk has room and the folder can be written; the old site is unchanged"
+    return SiteError(f"could not write the site: {reason}", display_path(out), None, hint)
 
 
 def remove_leftovers(out: Path) -> None:
@@ -65,23 +95,16 @@ def remove_leftovers(out: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def _write_all(root: Path, files: Mapping[str, bytes], static: Path) -> None:
-    """Static files (and their fingerprinted copies), then the generated files."""
+def copy_static(root: Path, static: Path) -> None:
+    """Static files as they are, and fingerprinted copies of those templates link to."""
     for src in sorted(static.rglob("*")) if static.is_dir() else []:
         rel = src.relative_to(static)
         if src.is_dir() or any(is_ignored(part) for part in rel.parts):
             continue
-        _put(root / rel, src.read_bytes())
+        data = src.read_bytes()
+        put(root, rel.as_posix(), data)
         if src.suffix in FINGERPRINTED:
-            _put(root / rel.parent / fingerprint(src), src.read_bytes())
-    for rel, data in sorted(files.items()):
-        _put(root / rel, data)
-    (root / MARKER).write_bytes(MARKER_TEXT)
-
-
-def _put(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+            put(root, (rel.parent / fingerprint(src)).as_posix(), data)
 
 
 def swap(new: Path, out: Path) -> None:

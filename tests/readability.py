@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import sys
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -47,7 +47,7 @@ def _pyphen():
     return pyphen.Pyphen(lang="en_US")
 
 
-@lru_cache(maxsize=None)
+@cache
 def syllables(word: str) -> int:
     """Syllables in one word (letters, digits, apostrophes; hyphens split it)."""
     total = 0

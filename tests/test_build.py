@@ -21,7 +21,8 @@ def test_two_builds_are_byte_identical(site: Path, run) -> None:
 def test_build_is_the_default_command(site: Path, run) -> None:
     result = run()
     assert result.code == 0
-    assert result.out.startswith("built 9 pages into _site in ")
+    assert result.out.startswith("built 7 pages into _site in ")
+    assert result.out.endswith("(7 rendered, 0 unchanged; 7 converted from Markdown)\n")
     assert (site / "_site/index.html").is_file()
 
 

