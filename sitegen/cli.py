@@ -9,8 +9,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .cli_report import report
+from .config import load_config
 from .errors import BuildFailed
 from .pipeline import Options, build
+from .scaffold import NewPage, new_page
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -36,8 +38,15 @@ def parser() -> argparse.ArgumentParser:
     _site_options(s)
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    commands.add_parser("check", help="check the content like a careful editor (coming soon)")
-    commands.add_parser("new", help="start a new page from a template (coming soon)")
+    c = commands.add_parser("check", help="check the content like a careful editor")
+    _site_options(c)
+    c.add_argument("--format", choices=("text", "json"), default="text", help="default: text")
+    c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    n = commands.add_parser("new", help="start a new page with every field explained")
+    n.add_argument("section", metavar="SECTION", help="a folder in content/, e.g. causes")
+    n.add_argument("title", metavar="TITLE", help='the page title, e.g. "Rib pain"')
+    n.add_argument("--content", type=Path, default=Path("content"), help="default: content")
+    n.add_argument("--debug", action="store_true", help="show a traceback on failure")
     return top
 
 
@@ -80,9 +89,10 @@ def main(argv: list[str] | None = None) -> int:
             from .serve import serve  # livereload is needed only here
 
             return serve(options_from(args), args.host, args.port)
-        if args.command in ("check", "new"):
-            print(f"build.py {args.command}: not available yet", file=sys.stderr)
-            return EXIT_USAGE
+        if args.command == "check":
+            return run_check(options_from(args), args.format, args.strict)
+        if args.command == "new":
+            return run_new(args.content, args.section, args.title)
         return run_build(options_from(args))
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
@@ -116,4 +126,28 @@ def run_build(options: Options) -> int:
         f" ({result.rendered} rendered, {reused} unchanged;"
         f" {result.converted} converted from Markdown)"
     )
+    return EXIT_OK
+
+
+def run_check(options: Options, fmt: str, strict: bool) -> int:
+    """Check the site and print the report; 1 when there is an error (or, strict, a warning)."""
+    from . import checks
+
+    result = checks.check_site(options)
+    result = checks.strict(result) if strict else result
+    print(checks.as_json(result) if fmt == "json" else checks.as_text(result), end="")
+    return result.exit_code()
+
+
+def run_new(content: Path, section: str, title: str) -> int:
+    """Create a page and say where it is and what its address will be."""
+    made = new_page(content, section, title)
+    if not isinstance(made, NewPage):
+        report([made])
+        return EXIT_ERRORS
+    config, _ = load_config(content / "site.yaml")
+    address = config.base_url.rstrip("/") + made.url if config else made.url
+    print(f"created {made.shown}")
+    print(f"its address will be {made.url} (published at {address})")
+    print("fill in the lines marked TODO, then preview it with `make serve`")
     return EXIT_OK

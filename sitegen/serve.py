@@ -14,10 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from livereload import Server
-from livereload.handlers import StaticFileHandler
+from livereload.handlers import LiveReloadHandler, StaticFileHandler
+from livereload.watcher import Watcher
 from tornado import web
+from tornado.ioloop import IOLoop
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
 
 from .cli_report import report
+from .content import is_ignored
 from .errors import BuildFailed, SiteError
 from .pipeline import Options, build, clear_caches
 
@@ -43,7 +48,70 @@ def rebuild(options: Options, state: State) -> None:
     state.errors = []
     report(result.warnings)
     took = (time.perf_counter() - started) * 1000
-    print(f"rebuilt {result.pages} pages in {took:.0f} ms", flush=True)
+    print(f"rebuilt {_what(result.rendered_urls, result.pages)} in {took:.0f} ms", flush=True)
+
+
+def _what(urls: list[str], total: int) -> str:
+    """'/causes/kyphosis/' or '3 of 30 pages', for the rebuild line."""
+    if len(urls) == total:
+        return f"all {total} pages"
+    if 0 < len(urls) <= 3:
+        return ", ".join(urls)
+    return f"{len(urls)} of {total} pages"
+
+
+class EventWatcher(Watcher):
+    """Livereload's watcher driven by file-system events (watchdog) instead of polling,
+    so a save is rebuilt within milliseconds; bursts of events make one rebuild."""
+
+    SETTLE = 0.02  # seconds to wait for an editor's several writes of one save
+
+    def __init__(self, folders: list[Path], on_change: callable) -> None:
+        super().__init__()
+        self.folders = folders
+        self.on_change = on_change
+        self.loop: IOLoop | None = None
+        self.pending: object | None = None
+        self.observer = Observer()
+
+    def start(self, callback: object) -> bool:
+        self.loop = IOLoop.current()
+        handler = _Forward(self)
+        for folder in self.folders:
+            if folder.is_dir():
+                self.observer.schedule(handler, str(folder), recursive=True)
+        self.observer.daemon = True
+        self.observer.start()
+        return True  # no polling
+
+    def examine(self) -> tuple[None, None]:
+        return None, None
+
+    def changed(self) -> None:
+        """Called on the server's loop: (re)start the settle timer."""
+        if self.pending is not None:
+            self.loop.remove_timeout(self.pending)
+        self.pending = self.loop.call_later(self.SETTLE, self._fire)
+
+    def _fire(self) -> None:
+        self.pending = None
+        self.on_change()
+        LiveReloadHandler.reload_waiters("*")
+
+
+class _Forward(FileSystemEventHandler):
+    """Pass relevant events from watchdog's thread to the server's loop."""
+
+    def __init__(self, watcher: EventWatcher) -> None:
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        paths = [event.src_path, getattr(event, "dest_path", "") or ""]
+        if all(not p or is_ignored(Path(p).name) for p in paths):
+            return
+        self.watcher.loop.add_callback(self.watcher.changed)
 
 
 def error_page(errors: list[SiteError]) -> str:
@@ -123,10 +191,10 @@ def _is_page(path: str) -> bool:
 
 
 class PreviewServer(Server):
-    """livereload's server with our own file handler."""
+    """livereload's server with our own file handler and event-driven watcher."""
 
-    def __init__(self, state: State) -> None:
-        super().__init__()
+    def __init__(self, state: State, watcher: EventWatcher) -> None:
+        super().__init__(watcher=watcher)
         self.SFH = handler_for(state)
 
 
@@ -136,9 +204,9 @@ def serve(options: Options, host: str, port: int) -> int:
         print(f"warning: serving on {host}: other computers on the network can see the preview")
     state = State()
     rebuild(options, state)
-    server = PreviewServer(state)
-    for folder in (options.content, options.templates, options.static):
-        server.watch(str(folder), lambda: rebuild(options, state))
+    folders = [options.content, options.templates, options.static]
+    watcher = EventWatcher(folders, lambda: rebuild(options, state))
+    server = PreviewServer(state, watcher)
     print(f"Serving on http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
     sys.stdout.flush()
     server.serve(host=host, port=port, root=str(options.out.absolute()), open_url_delay=None)
