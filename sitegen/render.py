@@ -20,6 +20,7 @@ import nh3
 from .errors import SiteError, display_path
 from .markdown_ext import Link, SiteExtension
 from .model import Page, Site
+from .seo import jsonld
 
 EXTENSIONS = ["tables", "toc", "attr_list", "footnotes", SiteExtension()]
 ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"div", "span", "section", "figure", "figcaption", "sup", "hr"}
@@ -211,6 +212,7 @@ def page_context(site: Site, page: Page, body: Body | None, static_dir: Path) ->
         "asset": lambda name: url(asset_path(static_dir, name)),
         "abs_url": lambda path: base + path,
         "format_date": format_date,
+        "jsonld": jinja2.utils.markupsafe.Markup(jsonld(site, page)),
     }
 
 

@@ -1,0 +1,145 @@
+"""Structured data for search engines: one JSON-LD graph per page (schema.org)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .config import DAY_NAMES
+from .model import Page, Site
+
+MEDICAL_KINDS = ("causes", "symptoms", "treatments", "articles", "page", "section")
+CLINIC_PAGES = ("/", "/about/")
+
+
+def jsonld(site: Site, page: Page) -> str:
+    """The page's JSON-LD as text that is safe inside a <script> element."""
+    nodes = [*_main_nodes(site, page)]
+    crumbs = site.breadcrumbs(page)
+    if crumbs:
+        nodes.append(breadcrumb_list(site, crumbs))
+    text = json.dumps({"@context": "https://schema.org", "@graph": nodes}, ensure_ascii=False)
+    # '<', '>' and '&' escaped so the text can never close the script element
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _main_nodes(site: Site, page: Page) -> list[dict[str, Any]]:
+    nodes: list[dict[str, Any]] = []
+    if page.url in CLINIC_PAGES:
+        nodes.append(clinic(site))
+    if page.kind == "clinicians":
+        nodes.append(person(site, page))
+    elif page.reviewed is not None or page.kind in ("causes", "treatments", "articles"):
+        nodes.append(medical_web_page(site, page))
+    elif page.url not in CLINIC_PAGES:
+        nodes.append(web_page(site, page, "WebPage"))
+    return nodes
+
+
+def absolute(site: Site, path: str) -> str:
+    return site.config.base_url.rstrip("/") + path
+
+
+def clinic(site: Site) -> dict[str, Any]:
+    """The clinic as a MedicalClinic, from site.yaml."""
+    c = site.config
+    return {
+        "@type": "MedicalClinic",
+        "@id": absolute(site, "/#clinic"),
+        "name": c.name,
+        "url": absolute(site, "/"),
+        "telephone": c.phone,
+        "email": c.email,
+        "address": {
+            "@type": "PostalAddress",
+            "streetAddress": c.address.street,
+            "addressLocality": c.address.locality,
+            "addressRegion": c.address.region,
+            "postalCode": c.address.postal_code,
+            "addressCountry": c.address.country,
+        },
+        "openingHoursSpecification": [
+            {
+                "@type": "OpeningHoursSpecification",
+                "dayOfWeek": [f"https://schema.org/{DAY_NAMES[d]}" for d in hours.days],
+                "opens": hours.opens,
+                "closes": hours.closes,
+            }
+            for hours in c.hours
+        ],
+    }
+
+
+def person_ref(site: Site, clinician: Page) -> dict[str, Any]:
+    return {"@type": "Person", "name": clinician.title, "url": absolute(site, clinician.url)}
+
+
+def person(site: Site, page: Page) -> dict[str, Any]:
+    """A clinician's bio page as a Person who works for the clinic."""
+    params = page.params
+    node: dict[str, Any] = {
+        **person_ref(site, page),
+        "@id": absolute(site, page.url + "#person"),
+        "jobTitle": params["role"],
+        "description": page.description,
+        "worksFor": {"@id": absolute(site, "/#clinic"), "@type": "MedicalClinic",
+                     "name": site.config.name},
+    }  # fmt: skip
+    if params.get("credentials"):
+        node["honorificSuffix"] = params["credentials"]
+    schools = [e["school"] for e in params.get("education", ())]
+    if schools:
+        node["alumniOf"] = [{"@type": "EducationalOrganization", "name": s} for s in schools]
+    if params.get("interests"):
+        node["knowsAbout"] = list(params["interests"])
+    return node
+
+
+def web_page(site: Site, page: Page, kind: str) -> dict[str, Any]:
+    node: dict[str, Any] = {
+        "@type": kind,
+        "@id": absolute(site, page.url),
+        "url": absolute(site, page.url),
+        "name": page.title,
+        "description": page.description,
+        "inLanguage": site.config.language,
+        "isPartOf": {"@type": "WebSite", "name": site.config.name, "url": absolute(site, "/")},
+    }
+    if page.lastmod:
+        node["dateModified"] = page.lastmod.isoformat()
+    return node
+
+
+def medical_web_page(site: Site, page: Page) -> dict[str, Any]:
+    """A patient-education page: reviewed, by whom, for patients, about what."""
+    node = web_page(site, page, "MedicalWebPage")
+    node["medicalAudience"] = {"@type": "MedicalAudience", "audienceType": "Patient"}
+    if page.reviewed:
+        node["lastReviewed"] = page.reviewed.isoformat()
+    reviewer = site.clinician(page.reviewed_by)
+    if reviewer:
+        node["reviewedBy"] = person_ref(site, reviewer)
+    author = site.clinician(page.author)
+    if author:
+        node["author"] = person_ref(site, author)
+    if page.date:
+        node["datePublished"] = page.date.isoformat()
+    about = {"causes": "MedicalCondition", "treatments": "MedicalTherapy"}.get(page.kind)
+    if about:
+        node["about"] = {"@type": about, "name": page.title}
+    if page.sources:
+        node["citation"] = [
+            {"@type": "CreativeWork", "name": s.title, "url": s.url} for s in page.sources
+        ]
+    return node
+
+
+def breadcrumb_list(site: Site, crumbs: list[tuple[str, str]]) -> dict[str, Any]:
+    """The visible breadcrumbs as a BreadcrumbList."""
+    return {
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": n, "name": title, "item": absolute(site, url)}
+            for n, (title, url) in enumerate(crumbs, 1)
+        ],
+    }
