@@ -33,6 +33,7 @@ SOURCED_KINDS = ("causes", "symptoms", "treatments", "articles")
 DUE_SOON_DAYS = 30
 MIN_WORDS = 30  # a grade measured on fewer words than this says little
 PLACEHOLDER = re.compile(r"\bTODO\b")
+TEMPLATE_LINK = re.compile(r"""\burl\(\s*['"](/[^'"]*)['"]\s*\)""")
 EXTERNAL = re.compile(r'\s(?:href|src)="(https?://[^"]+)"')
 
 
@@ -69,7 +70,7 @@ def check_site(options: pipeline.Options) -> Report:
     except BuildFailed:  # no usable site.yaml: the build errors say why
         return Report(tuple(errors), (), ())
     bodies = {page.url: convert(page) for page in site.pages}
-    problems = [*warnings, *site_problems(site, bodies, today())]
+    problems = [*warnings, *site_problems(site, bodies, options.templates)]
     for page in site.pages:
         problems += page_problems(page, bodies[page.url], site, options.content, today())
     errors += [p for p in problems if not p.warning]
@@ -101,12 +102,12 @@ def page_problems(
     ]
 
 
-def site_problems(site: Site, bodies: dict[str, Body], on: dt.date) -> list[SiteError]:
+def site_problems(site: Site, bodies: dict[str, Body], templates: Path) -> list[SiteError]:
     """The checks that compare pages with each other."""
     return [
         *duplicate_warnings(site.pages, "title"),
         *duplicate_warnings(site.pages, "description"),
-        *orphan_warnings(site, bodies),
+        *orphan_warnings(site, bodies, templates),
     ]
 
 
@@ -227,6 +228,7 @@ def prose(summary: str, body_html: str) -> str:
     parser = _Prose()
     parser.feed(body_html)
     lines = [" ".join(line.split()) for line in [summary, *"".join(parser.parts).split("\n")]]
+    lines = [re.sub(r"[:;]$", ".", line) for line in lines]  # a list's lead-in ends a sentence
     return "\n".join(
         line if re.search(r"[.!?][\"')\u201d]*$", line) else line + "."
         for line in lines
@@ -288,7 +290,7 @@ def duplicate_warnings(pages: Iterable[Page], name: str) -> list[SiteError]:
     for page in pages:
         key = " ".join(getattr(page, name).lower().split())
         if key in first:
-            message = f"the same {name} as {first[key].shown}"
+            message = f"this page has the same {name} as {first[key].shown}"
             hint = f"give each page its own {name}, so people can tell them apart"
             problems.append(SiteError(message, page.shown, page.line_of(name), hint, True))
         else:
@@ -310,9 +312,17 @@ def links_between(site: Site, bodies: dict[str, Body]) -> set[tuple[str, str]]:
     return pairs
 
 
-def orphan_warnings(site: Site, bodies: dict[str, Body]) -> list[SiteError]:
+def template_links(templates: Path) -> set[str]:
+    """Site paths the templates link to as written, like the footer's url('/privacy/')."""
+    found: set[str] = set()
+    for file in sorted(templates.rglob("*.html")) if templates.is_dir() else []:
+        found |= set(TEMPLATE_LINK.findall(file.read_text(encoding="utf-8", errors="replace")))
+    return found
+
+
+def orphan_warnings(site: Site, bodies: dict[str, Body], templates: Path) -> list[SiteError]:
     """A page nothing links to can only be found by search engines."""
-    linked = {target for _, target in links_between(site, bodies)}
+    linked = {target for _, target in links_between(site, bodies)} | template_links(templates)
     hint = "link to it from a page about the same topic, or add it to `nav` in site.yaml"
     return [
         SiteError("no other page links to this page", page.shown, None, hint, True)

@@ -236,6 +236,7 @@ def write_extras(site: Site, env: jinja2.Environment, options: Options, temp: Pa
     files["robots.txt"] = publish.robots(site)
     files["articles/feed.xml"] = publish.feed(site)
     files["_redirects"] = publish.redirects_file(site)
+    files["_headers"] = publish.headers_file(site, writer.fingerprinted(options.static))
     for rel, text in files.items():
         writer.put(temp, rel, text.encode())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from .model import Site
@@ -76,3 +77,51 @@ def redirects_file(site: Site) -> str:
     base = site.config.base_path.rstrip("/")
     rows = [f"{base}{old} {base}{new} 301" for old, new in sorted(site.redirects.items())]
     return "\n".join(rows) + ("\n" if rows else "")
+
+
+def content_security_policy(site: Site) -> str:
+    """Only this site's own files; no inline script; the form may post only to its endpoint."""
+    endpoint = site.config.appointment_endpoint
+    form = f"'self' {endpoint}" if endpoint else "'self'"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self'",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            f"form-action {form}",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    "X-Frame-Options": "DENY",
+}
+HTML_CACHE = "public, max-age=600, must-revalidate"
+ASSET_CACHE = "public, max-age=31536000, immutable"
+
+
+PAGE_RULES = ("/", "/404.html", "/:section/", "/:section/:page/")
+
+
+def headers_file(site: Site, fingerprinted: list[str]) -> str:
+    """Netlify / Cloudflare Pages `_headers`: security headers everywhere, a year of
+    caching for fingerprinted files, ten minutes for pages. Pages are at most two levels
+    deep and fingerprinted files three, so no two rules set Cache-Control for one path
+    (these hosts join the values of overlapping rules)."""
+    base = urlsplit(site.config.base_url).path.rstrip("/")
+    lines = [f"{base}/*", f"  Content-Security-Policy: {content_security_policy(site)}"]
+    lines += [f"  {name}: {value}" for name, value in SECURITY_HEADERS.items()]
+    for path in PAGE_RULES:
+        lines += [f"{base}{path}", f"  Cache-Control: {HTML_CACHE}"]
+    for path in fingerprinted:
+        lines += [f"{base}{path}", f"  Cache-Control: {ASSET_CACHE}"]
+    return "\n".join(lines) + "\n"

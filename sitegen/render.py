@@ -90,10 +90,13 @@ def relativize(body_html: str, from_url: str) -> str:
     )
 
 
-def fingerprint(path: Path) -> str:
-    """'css/site.css' -> 'css/site.0123456789.css' from the file's content."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-    return f"{path.stem}.{digest}{path.suffix}"
+def fingerprinted_path(file: Path) -> str:
+    """The site path of a static file's fingerprinted copy: 'css/site.css' ->
+    '/assets/css/site.0123456789.css'. Always three levels deep, so a host's rules for
+    pages ('/', '/:section/', '/:section/:page/') never match a fingerprinted file."""
+    digest = hashlib.sha256(file.read_bytes()).hexdigest()[:10]
+    group = {".css": "css", ".js": "js"}.get(file.suffix, "img")
+    return f"/assets/{group}/{file.stem}.{digest}{file.suffix}"
 
 
 @cache
@@ -102,8 +105,7 @@ def asset_path(static_dir: Path, name: str) -> str:
     file = static_dir / name
     if not file.is_file():
         raise FileNotFoundError(f"asset('{name}'): there is no static/{name}")
-    parent = posixpath.dirname(name)
-    return "/" + posixpath.join(parent, fingerprint(file))
+    return fingerprinted_path(file)
 
 
 # --- templates ------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .content import is_ignored
 from .errors import SiteError, display_path
-from .render import fingerprint
+from .render import fingerprinted_path
 
 MARKER = ".sitegen"
 MARKER_TEXT = b"This folder is made by build.py and replaced whole on every build.\n"
@@ -95,16 +95,32 @@ def remove_leftovers(out: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
+def static_files(static: Path) -> list[Path]:
+    """Every file in static/ that is published (not hidden, not an editor's backup)."""
+    files = sorted(static.rglob("*")) if static.is_dir() else []
+    return [
+        f
+        for f in files
+        if f.is_file() and not any(is_ignored(p) for p in f.relative_to(static).parts)
+    ]
+
+
+def fingerprinted(static: Path) -> list[str]:
+    """The site paths of the fingerprinted copies of static files."""
+    return sorted(
+        {fingerprinted_path(f) for f in static_files(static) if f.suffix in FINGERPRINTED}
+    )
+
+
 def copy_static(root: Path, static: Path) -> None:
     """Static files as they are, and fingerprinted copies of those templates link to."""
-    for src in sorted(static.rglob("*")) if static.is_dir() else []:
+    for src in static_files(static):
         rel = src.relative_to(static)
-        if src.is_dir() or any(is_ignored(part) for part in rel.parts):
-            continue
         data = src.read_bytes()
         put(root, rel.as_posix(), data)
-        if src.suffix in FINGERPRINTED:
-            put(root, (rel.parent / fingerprint(src)).as_posix(), data)
+        hashed = fingerprinted_path(src).lstrip("/") if src.suffix in FINGERPRINTED else ""
+        if hashed and not (root / hashed).exists():  # two files with one content: one copy
+            put(root, hashed, data)
 
 
 def swap(new: Path, out: Path) -> None:

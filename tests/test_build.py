@@ -143,7 +143,7 @@ def test_404_page_links_work_from_any_address(site: Path, run) -> None:
     assert run("build", "--base-url", "https://example.org/clinic/").code == 0
     page = (site / "_site/404.html").read_text()
     assert 'href="/clinic/"' in page
-    assert 'href="/clinic/css/site.' in page
+    assert 'href="/clinic/assets/css/site.' in page
 
 
 def test_missing_site_yaml(site: Path, run) -> None:
@@ -160,9 +160,10 @@ def test_static_files_are_copied_with_fingerprinted_copies(site: Path, run) -> N
     assert run("build").code == 0
     out = site / "_site"
     assert (out / "css/site.css").read_bytes() == (site / "static/css/site.css").read_bytes()
-    hashed = [p.name for p in (out / "css").glob("site.*.css")]
+    hashed = [p.name for p in (out / "assets/css").iterdir()]
     assert len(hashed) == 1
     assert re.fullmatch(r"site\.[0-9a-f]{10}\.css", hashed[0])
+    assert (out / "assets/css" / hashed[0]).read_bytes() == (out / "css/site.css").read_bytes()
     assert not (out / ".DS_Store").exists()
 
 
@@ -174,7 +175,7 @@ def test_fingerprint_changes_only_with_content(site: Path, run) -> None:
     assert run("build", "--out", "c").code == 0
 
     def names(folder: str) -> set[str]:
-        return {p.name for p in (site / folder / "css").iterdir()}
+        return {p.name for p in (site / folder / "assets/css").iterdir()}
 
     assert names("a") == names("b")
     assert names("a") != names("c")
