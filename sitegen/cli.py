@@ -41,7 +41,6 @@ def parser() -> argparse.ArgumentParser:
     c = commands.add_parser("check", help="check the content like a careful editor")
     _site_options(c)
     c.add_argument("--format", choices=("text", "json"), default="text", help="default: text")
-    c.add_argument("--strict", action="store_true", help="treat warnings as errors")
     n = commands.add_parser("new", help="start a new page with every field explained")
     n.add_argument("section", metavar="SECTION", help="a folder in content/, e.g. causes")
     n.add_argument("title", metavar="TITLE", help='the page title, e.g. "Rib pain"')
@@ -57,6 +56,7 @@ def _site_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=Path("_site"), help="default: _site")
     p.add_argument("--base-url", type=base_url, help="published address; overrides site.yaml")
     p.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--no-cache", action="store_true", help="ignore and do not write .cache/")
     p.add_argument("--jobs", type=int, default=0, help="worker processes (default: all cores)")
     p.add_argument("--debug", action="store_true", help="show a traceback on failure")
@@ -70,6 +70,7 @@ def options_from(args: argparse.Namespace) -> Options:
         out=args.out,
         base_url=args.base_url,
         drafts=args.drafts,
+        strict=args.strict,
         cache=None if args.no_cache else Path(".cache"),
         workers=max(args.jobs, 0),
     )

@@ -36,6 +36,7 @@ class RawPage:
     lines: dict[str, int]  # field name -> line in the file
     body: str
     body_line: int  # the file line where the body starts
+    warnings: tuple[SiteError, ...] = ()
 
 
 COMMON: dict[str, f.Field] = {
@@ -191,8 +192,49 @@ def read_page(
         message = "the front matter should hold fields, not " + _what(meta)
         return None, [SiteError(message, shown, 2, hint)]
     values, errors = f.validate(meta, field_table(kind_of(rel)), shown, 2)
+    errors += nesting_errors(body, body_line, shown)
     lines = {k: 2 + v for k, v in meta.lines.items()}
-    return RawPage(path, shown, rel, values, lines, body, body_line), errors
+    warnings = tuple(unsafe_html(body, body_line, shown))
+    return RawPage(path, shown, rel, values, lines, body, body_line, warnings), errors
+
+
+MAX_QUOTE_DEPTH = 16
+MAX_INDENT = 64  # columns: sixteen levels of list
+
+
+def nesting_errors(body: str, first_line: int, shown: str) -> list[SiteError]:
+    """Lists or quotes nested so deeply that Markdown would run out of stack."""
+    for number, line in enumerate(body.split("\n"), first_line):
+        quotes = len(re.match(r"^(?:[ \t]*>)*", line).group(0).replace(" ", "").replace("\t", ""))
+        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+        if quotes > MAX_QUOTE_DEPTH or (indent > MAX_INDENT and line.strip()):
+            hint = "use fewer levels of lists or quotes (at most 16)"
+            return [SiteError("lists or quotes are nested too deeply", shown, number, hint)]
+    return []
+
+
+UNSAFE_TAGS = "script|iframe|object|embed|form|frame|frameset|style|link|meta|base"
+UNSAFE = [
+    (re.compile(rf"<\s*({UNSAFE_TAGS})\b", re.I), "a <{0}> element"),
+    (re.compile(r"\son[a-z]+\s*=", re.I), "an event-handler attribute"),
+    (re.compile(r"(?:href|src|\]\()\s*=?\s*[\"']?\s*(javascript|vbscript|data):", re.I),
+     "a {0}: link"),
+    (re.compile(r"<[^>]+\sstyle\s*=", re.I), "a style attribute"),
+]  # fmt: skip
+
+
+def unsafe_html(body: str, first_line: int, shown: str) -> list[SiteError]:
+    """Raw HTML the sanitizer will remove, reported so the editor knows it is gone."""
+    found: list[SiteError] = []
+    for number, line in enumerate(body.split("\n"), first_line):
+        for pattern, what in UNSAFE:
+            match = pattern.search(line)
+            if match:
+                name = what.format(*(g.lower() for g in match.groups()))
+                message = f"{name} was removed: pages may not run code or load other sites"
+                hint = "use Markdown for text, links and pictures"
+                found.append(SiteError(message, shown, number, hint, warning=True))
+    return found
 
 
 def _what(value: Any) -> str:

@@ -106,7 +106,12 @@ def do(job: Job) -> Done:
     ctx = _context
     assert ctx is not None
     page = ctx.site.pages[job.index]
-    body, converted = _body(ctx, page, job.body_key)
+    try:
+        body, converted = _body(ctx, page, job.body_key)
+    except RecursionError:
+        hint = "use fewer levels of lists or quotes"
+        error = SiteError("the page is nested too deeply to convert", page.shown, None, hint)
+        return Done(job.index, BodyMeta(frozenset(), ()), None, error, False)
     meta = BodyMeta(body.ids, body.links)
     if not job.render_key:
         return Done(job.index, meta, None, None, converted)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -35,6 +35,7 @@ class Options:
     out: Path = Path("_site")
     base_url: str | None = None
     drafts: bool = False
+    strict: bool = False  # warnings are errors
     cache: Path | None = Path(".cache")  # None: no build cache
     workers: int = 0  # 0: as many as there are cores
 
@@ -56,6 +57,9 @@ def build(options: Options) -> Result:
     started = time.perf_counter()
     cache = cache_mod.load(options.cache, cache_mod.engine_fingerprint())
     site, errors, warnings, unreadable = load_site(options, cache)
+    if options.strict:
+        errors += [replace(w, warning=False) for w in warnings]
+        warnings = []
     env = environment(options.templates)
     errors += template_errors(env, options.templates, list(site.pages))
     problem = output_guard(options.out, _protected(options))
@@ -121,7 +125,9 @@ def load_site(
         raise BuildFailed(errors)
     site, site_errors = assemble(config, pages, options.drafts, unreadable)
     errors += site_errors + config_errors(site, display_path(config_path), unreadable)
-    return site, errors, appointment_warning(config, display_path(config_path)), unreadable
+    warnings = [w for raw in raws.values() for w in raw.warnings]
+    warnings += appointment_warning(config, display_path(config_path))
+    return site, errors, warnings, unreadable
 
 
 def _read_cached(
