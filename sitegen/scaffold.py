@@ -56,7 +56,7 @@ def field_lines(kind: str, title: str, content: Path) -> dict[str, Line]:
         "title": Line("The page's heading, also shown in the browser tab.", _q(title)),
         "description": Line(
             "One sentence for search results and page cards (at most 160 characters).",
-            _q(f"TODO: one sentence about {title.lower()}."),
+            _q(f"TODO: one sentence about {title}."),
         ),
         "summary": Line(
             "The main message, shown in large text under the title.",
@@ -71,7 +71,8 @@ def field_lines(kind: str, title: str, content: Path) -> dict[str, Line]:
         "reviewed_by": Line(f"Who did the clinical review: {slug_help}.", example=who),
         "author": Line(f"Who wrote the page: {slug_help}.", example=who),
         "sources": Line(
-            "Public sources for the facts on this page. For each, add three lines like:\n"
+            "Public sources for the facts on this page.\n"
+            "Replace [] with three lines for each source, like:\n"
             "  - title: Back pain\n    publisher: NHS\n"
             "    url: https://www.nhs.uk/conditions/back-pain/",
             "[]",
@@ -106,7 +107,7 @@ def _clinician_lines(treatments: str) -> dict[str, Line]:
     """A clinician's profile fields."""
     return {
         "role": Line("Their job, shown with the name (required).", _q("TODO: e.g. Chiropractor")),
-        "credentials": Line("Letters after the name.", example=_q("D.C.")),
+        "credentials": Line("Letters after the name.", _q("TODO: e.g. D.C.")),
         "education": Line(
             "Degrees, each as {degree: ..., school: ..., year: ...} (year may be left out).",
             "[]",
