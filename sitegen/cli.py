@@ -73,7 +73,14 @@ def options_from(args: argparse.Namespace) -> Options:
         strict=args.strict,
         cache=None if args.no_cache else Path(".cache"),
         workers=max(args.jobs, 0),
+        progress=show_progress if sys.stderr.isatty() else None,
     )
+
+
+def show_progress(done: int, total: int) -> None:
+    """'rendering 1200 of 5000 pages' on one terminal line, cleared at the end."""
+    end = "\r\033[K" if done == total else ""
+    print(f"\rrendering {done} of {total} pages{end}", end="", file=sys.stderr, flush=True)
 
 
 def with_default_command(argv: list[str]) -> list[str]:

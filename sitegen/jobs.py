@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,24 +77,35 @@ class Context:
 _context: Context | None = None
 
 
-def run(context: Context, jobs: list[Job], workers: int) -> list[Done]:
+Progress = Callable[[int, int], None]
+
+
+def run(
+    context: Context, jobs: list[Job], workers: int, progress: Progress | None = None
+) -> list[Done]:
     """Run every job, in parallel when there are enough of them; results in page order."""
     global _context
     _context = context
+    report = progress or (lambda done, total: None)
     try:
         if workers > 1 and len(jobs) >= PARALLEL_FROM:
-            return sorted(_in_pool(jobs, workers), key=lambda d: d.index)
+            return sorted(_in_pool(jobs, workers, report), key=lambda d: d.index)
         return [do(job) for job in jobs]
     finally:
         _context = None
 
 
-def _in_pool(jobs: list[Job], workers: int) -> Iterator[Done]:
-    chunks = [jobs[i :: workers * 4] for i in range(workers * 4)]
+def _in_pool(jobs: list[Job], workers: int, report: Progress) -> list[Done]:
+    """Small batches spread over the workers, so progress moves and loads balance."""
+    size = max(8, min(64, len(jobs) // (workers * 8) or 1))
+    batches = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     fork = multiprocessing.get_context("fork")
+    finished: list[Done] = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=fork) as pool:
-        for batch in pool.map(_do_all, chunks):
-            yield from batch
+        for batch in pool.map(_do_all, batches):
+            finished += batch
+            report(len(finished), len(jobs))
+    return finished
 
 
 def _do_all(jobs: Iterable[Job]) -> list[Done]:

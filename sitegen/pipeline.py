@@ -13,7 +13,7 @@ from . import publish, writer
 from .config import SiteConfig, load_config
 from .content import RawPage, find_sources, read_page
 from .errors import BuildFailed, SiteError, display_path
-from .jobs import BodyMeta, Context, Done, Job, OutputRecord, run, worker_count
+from .jobs import BodyMeta, Context, Done, Job, OutputRecord, Progress, run, worker_count
 from .markdown_ext import Link
 from .model import GENERATED, Page, Site, assemble, config_errors, make_page, url_for
 from .render import (
@@ -38,6 +38,7 @@ class Options:
     strict: bool = False  # warnings are errors
     cache: Path | None = Path(".cache")  # None: no build cache
     workers: int = 0  # 0: as many as there are cores
+    progress: Progress | None = None  # called with (pages done, pages to do)
 
 
 @dataclass(slots=True)
@@ -198,7 +199,7 @@ def render_pages(
         else:
             jobs.append(Job(index, body_key, render_key))
     context = Context(site, env, options.templates, options.static, temp, cache, cache.bodies)
-    done += run(context, jobs, options.workers or worker_count())
+    done += run(context, jobs, options.workers or worker_count(), options.progress)
     _remember(cache, site, done, out)
     return sorted(done, key=lambda d: d.index)
 
