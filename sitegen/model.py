@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -93,11 +94,11 @@ class Site:
     pages: tuple[Page, ...]  # sorted by URL
     by_url: MappingProxyType
     redirects: MappingProxyType  # old URL -> new URL
+    sections: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
     def pages_in(self, section: str) -> list[Page]:
         """The pages of a section (not its landing page), by weight then title."""
-        found = [p for p in self.pages if p.section == section and p.kind != "section"]
-        return sorted(found, key=order)
+        return list(self.sections.get(section, ()))
 
     def page_at(self, url: str) -> Page | None:
         return self.by_url.get(url)
@@ -192,11 +193,20 @@ def assemble(
             continue
         by_url[page.url] = page
     redirects, alias_errors = _redirects(by_url)
-    site = Site(
-        config, tuple(by_url.values()), MappingProxyType(by_url), MappingProxyType(redirects)
-    )
+    sections = MappingProxyType(_sections(by_url.values()))
+    pages_ = tuple(by_url.values())
+    site = Site(config, pages_, MappingProxyType(by_url), MappingProxyType(redirects), sections)
     errors += alias_errors + _reference_errors(site, unreadable)
     return site, errors
+
+
+def _sections(pages: Iterable[Page]) -> dict[str, tuple[Page, ...]]:
+    """Each section's pages (not its landing page), by weight then title, worked out once."""
+    found: dict[str, list[Page]] = {}
+    for page in pages:
+        if page.kind != "section":
+            found.setdefault(page.section, []).append(page)
+    return {name: tuple(sorted(members, key=order)) for name, members in found.items()}
 
 
 def _redirects(by_url: dict[str, Page]) -> tuple[dict[str, str], list[SiteError]]:

@@ -30,7 +30,7 @@ CASES = {
         "---\ntitle: A page\ndescription: Pain: what helps\n---\nSome text.\n",
         [
             "content/causes/a.md:3: the front matter is not valid YAML:"
-            " mapping values are not allowed here",
+            " mapping values are not allowed in this context",
             "  hint: each line should look like `name: value`; put text with a colon in quotes",
         ],
     ),
