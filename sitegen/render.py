@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import html
-import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -73,14 +72,17 @@ def convert(page: Page) -> Body:
 # --- URLs ---------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1 << 16)
 def relative_url(target: str, from_url: str) -> str:
     """A site path as a link relative to the page at `from_url`, so any sub-path works."""
     path, sep, fragment = target.partition("#")
-    start = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
-    rel = posixpath.relpath(path, start)
-    if path.endswith("/"):
-        rel = "./" if rel == "." else rel + "/"
-    return rel + sep + fragment
+    start = from_url.split("/")[1:-1]  # the folders of the page: '/a/b/' -> ['a', 'b']
+    parts = path.split("/")[1:]
+    common = 0
+    while common < len(start) and common < len(parts) - 1 and start[common] == parts[common]:
+        common += 1
+    rel = "../" * (len(start) - common) + "/".join(parts[common:])
+    return (rel or "./") + sep + fragment
 
 
 def relativize(body_html: str, from_url: str) -> str:
