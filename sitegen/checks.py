@@ -33,7 +33,7 @@ SOURCED_KINDS = ("causes", "symptoms", "treatments", "articles")
 DUE_SOON_DAYS = 30
 MIN_WORDS = 30  # a grade measured on fewer words than this says little
 PLACEHOLDER = re.compile(r"\bTODO\b")
-TEMPLATE_LINK = re.compile(r"""\burl\(\s*['"](/[^'"]*)['"]\s*\)""")
+TEMPLATE_PATH = re.compile(r"""['"](/[^'"\s{}]*)['"]""")  # '/privacy/' written in a template
 EXTERNAL = re.compile(r'\s(?:href|src)="(https?://[^"]+)"')
 
 
@@ -71,8 +71,9 @@ def check_site(options: pipeline.Options) -> Report:
         return Report(tuple(errors), (), ())
     bodies = {page.url: convert(page) for page in site.pages}
     problems = [*warnings, *site_problems(site, bodies, options.templates)]
+    on = today()
     for page in site.pages:
-        problems += page_problems(page, bodies[page.url], site, options.content, today())
+        problems += page_problems(page, bodies[page.url], site, options.content, on)
     errors += [p for p in problems if not p.warning]
     found = [p for p in problems if p.warning]
     return Report(_sorted(errors), _sorted(found), external_links(site, bodies, options.content))
@@ -81,7 +82,8 @@ def check_site(options: pipeline.Options) -> Report:
 def build_errors(options: pipeline.Options) -> list[SiteError]:
     """Every error the build reports, from a build into a temporary folder."""
     with tempfile.TemporaryDirectory(prefix="sitegen-check-") as folder:
-        throwaway = dataclasses.replace(options, out=Path(folder) / "site", cache=None)
+        out = Path(folder) / "site"  # warnings come from load_site: not promoted here
+        throwaway = dataclasses.replace(options, out=out, cache=None, strict=False, progress=None)
         try:
             pipeline.build(throwaway)
         except BuildFailed as failed:
@@ -313,10 +315,10 @@ def links_between(site: Site, bodies: dict[str, Body]) -> set[tuple[str, str]]:
 
 
 def template_links(templates: Path) -> set[str]:
-    """Site paths the templates link to as written, like the footer's url('/privacy/')."""
+    """Site paths written out in the templates, like the footer's '/privacy/'."""
     found: set[str] = set()
     for file in sorted(templates.rglob("*.html")) if templates.is_dir() else []:
-        found |= set(TEMPLATE_LINK.findall(file.read_text(encoding="utf-8", errors="replace")))
+        found |= set(TEMPLATE_PATH.findall(file.read_text(encoding="utf-8", errors="replace")))
     return found
 
 

@@ -53,11 +53,25 @@ class Result:
     rendered_urls: list[str] = field(default_factory=list)
 
 
-def build(options: Options) -> Result:
+@dataclass(slots=True)
+class Session:
+    """What a long-running `serve` keeps between builds, so that an edit costs only itself:
+    the cache in memory, which file was which page, and the files of the site it wrote.
+    After the first build, the output folder is updated in place, file by file (each
+    replaced atomically), instead of being written afresh and swapped."""
+
+    cache: cache_mod.Cache | None = None
+    files: dict[Path, tuple[int, int, str]] = field(default_factory=dict)  # stat + raw key
+    pages: dict[str, Page] = field(default_factory=dict)  # raw key -> page
+    reprs: dict[int, str] = field(default_factory=dict)  # id of a page -> its fields, as text
+    written: set[str] = field(default_factory=set)  # the files of the site in the output
+
+
+def build(options: Options, session: Session | None = None) -> Result:
     """Build the site into options.out, or raise BuildFailed with every error found."""
     started = time.perf_counter()
-    cache = cache_mod.load(options.cache, cache_mod.engine_fingerprint())
-    site, errors, warnings, unreadable = load_site(options, cache)
+    cache = _cache_for(options, session)
+    site, errors, warnings, unreadable = load_site(options, cache, session)
     if options.strict:
         errors += [replace(w, warning=False) for w in warnings]
         warnings = []
@@ -66,27 +80,47 @@ def build(options: Options) -> Result:
     problem = output_guard(options.out, _protected(options))
     if problem:
         raise BuildFailed([*errors, problem])
+    in_place = bool(session and session.written and options.out.is_dir())
     temp = writer.begin(options.out)
     try:
-        done = render_pages(site, options, env, cache, temp, render=not errors)
+        done = render_pages(site, options, env, cache, temp, not errors, in_place, session)
         errors += [d.error for d in done if d.error]
         metas = {p.url: cache.bodies[_body_key(cache, p)] for p in site.pages}
         errors += link_errors(site, metas, options.static, unreadable)
         if errors:
             raise BuildFailed(_unique(errors))
         write_extras(site, env, options, temp)
-        writer.finish(temp, options.out, options.static)
+        if in_place:
+            pages = {p.output_path for p in site.pages}
+            session.written = writer.finish_in_place(
+                temp, options.out, options.static, pages, session.written
+            )
+        else:
+            written = writer.finish(temp, options.out, options.static)
+            if session is not None:
+                session.written = written
     except OSError as exc:
         writer.abort(temp)
         raise BuildFailed([writer.write_error(exc, options.out)]) from exc
     except BaseException:
         writer.abort(temp)
         raise
-    cache_mod.save(cache)
+    if session is None:
+        cache_mod.save(cache)  # serve saves when the edits pause
     rendered = [site.pages[d.index].url for d in done if d.rendered and d.record]
     converted = sum(d.converted for d in done)
     seconds = time.perf_counter() - started
     return Result(len(site.pages), len(rendered), converted, seconds, warnings, rendered)
+
+
+def _cache_for(options: Options, session: Session | None) -> cache_mod.Cache:
+    """The session's cache in memory, or the one on disk."""
+    if session is not None and session.cache is not None:
+        return session.cache
+    cache = cache_mod.load(options.cache, cache_mod.engine_fingerprint())
+    if session is not None:
+        session.cache = cache
+    return cache
 
 
 def _protected(options: Options) -> dict[str, Path]:
@@ -99,7 +133,7 @@ def _protected(options: Options) -> dict[str, Path]:
 
 
 def load_site(
-    options: Options, cache: cache_mod.Cache | None = None
+    options: Options, cache: cache_mod.Cache | None = None, session: Session | None = None
 ) -> tuple[Site, list[SiteError], list[SiteError], set[str]]:
     """Read site.yaml and every page and put them together: the site, its errors, its
     warnings, and the addresses of pages that could not be read (so links to them are
@@ -114,14 +148,18 @@ def load_site(
     cache = cache or cache_mod.Cache(None)
     raws: dict[str, RawPage] = {}
     for path in sources:
-        raw, page_errors = _read_cached(path, options.content, limit, cache, raws)
+        key, raw, page_errors = _read_cached(path, options.content, limit, cache, raws, session)
         errors += page_errors
         if raw is not None and not page_errors:
-            pages.append(make_page(raw))
+            pages.append(_page_for(key, raw, session))
         else:
             unreadable.add(url_for(path.relative_to(options.content).as_posix()))
     cache.changed |= raws.keys() != cache.raws.keys()
     cache.raws = raws
+    if session is not None:  # forget what the files no longer are
+        session.pages = {k: p for k, p in session.pages.items() if k in raws}
+        alive = {id(p) for p in session.pages.values()}
+        session.reprs = {i: r for i, r in session.reprs.items() if i in alive}
     if config is None:
         raise BuildFailed(errors)
     site, site_errors = assemble(config, pages, options.drafts, unreadable)
@@ -132,22 +170,45 @@ def load_site(
 
 
 def _read_cached(
-    path: Path, root: Path, limit: int, cache: cache_mod.Cache, raws: dict[str, RawPage]
-) -> tuple[RawPage | None, list[SiteError]]:
-    """A page's checked front matter, from the cache when the file's bytes are unchanged."""
+    path: Path,
+    root: Path,
+    limit: int,
+    cache: cache_mod.Cache,
+    raws: dict[str, RawPage],
+    session: Session | None,
+) -> tuple[str, RawPage | None, list[SiteError]]:
+    """A page's checked front matter, from the cache when the file's bytes are unchanged
+    (in a session, when its size and time are: the file is not even read)."""
     try:
+        stat = path.stat()
+        known = session.files.get(path) if session else None
+        if known and known[:2] == (stat.st_size, stat.st_mtime_ns) and known[2] in cache.raws:
+            raws[known[2]] = cache.raws[known[2]]
+            return known[2], cache.raws[known[2]], []
         data = path.read_bytes()
     except OSError as exc:
-        return None, [SiteError(f"the file cannot be read: {exc.strerror}", display_path(path))]
+        error = SiteError(f"the file cannot be read: {exc.strerror}", display_path(path))
+        return "", None, [error]
     key = cache_mod.digest(display_path(path), data)
     raw = cache.raws.get(key)
-    if raw is not None:
-        raws[key] = raw
-        return raw, []
-    raw, errors = read_page(path, root, limit, data)
+    errors: list[SiteError] = []
+    if raw is None:
+        raw, errors = read_page(path, root, limit, data)
     if raw is not None and not errors:
         raws[key] = raw
-    return raw, errors
+        if session is not None:
+            session.files[path] = (stat.st_size, stat.st_mtime_ns, key)
+    return key, raw, errors
+
+
+def _page_for(key: str, raw: RawPage, session: Session | None) -> Page:
+    """The Page for a RawPage, made once per session."""
+    if session is None:
+        return make_page(raw)
+    page = session.pages.get(key)
+    if page is None:
+        page = session.pages[key] = make_page(raw)
+    return page
 
 
 def appointment_warning(config: SiteConfig, shown: str) -> list[SiteError]:
@@ -158,13 +219,17 @@ def appointment_warning(config: SiteConfig, shown: str) -> list[SiteError]:
     return [SiteError(message, shown, hint=hint, warning=True)]
 
 
-def site_key(site: Site, options: Options, engine: str) -> str:
+def site_key(site: Site, options: Options, engine: str, session: Session | None = None) -> str:
     """Changes when anything but a page body changes: every page's fields, the config,
     the templates, the static files. Bodies change only their own page."""
     parts: list[str | bytes] = [engine, repr(site.config), repr(sorted(site.redirects.items()))]
+    reprs = session.reprs if session is not None else {}
     for page in site.pages:
-        fields = {k: getattr(page, k) for k in page.__dataclass_fields__ if k != "body"}
-        parts.append(repr(fields))
+        text = reprs.get(id(page))
+        if text is None:
+            text = repr({k: getattr(page, k) for k in page.__dataclass_fields__ if k != "body"})
+            reprs[id(page)] = text
+        parts.append(text)
     for folder in (options.templates, options.static):
         for file in sorted(folder.rglob("*")) if folder.is_dir() else []:
             if file.is_file():
@@ -183,9 +248,12 @@ def render_pages(
     cache: cache_mod.Cache,
     temp: Path,
     render: bool,
+    in_place: bool = False,
+    session: Session | None = None,
 ) -> list[Done]:
-    """Write every page into `temp`: unchanged ones carried over, the rest rendered."""
-    skey = site_key(site, options, cache.engine) if render else ""
+    """Write every changed page into `temp`; unchanged ones are carried over (or, when the
+    output is updated in place, left where they are)."""
+    skey = site_key(site, options, cache.engine, session) if render else ""
     out = str(options.out.resolve())
     reusable = cache.outputs if cache.out_dir == out else {}
     jobs, done = [], []
@@ -194,7 +262,8 @@ def render_pages(
         render_key = cache_mod.digest(skey, body_key) if render else ""
         record = reusable.get(page.output_path)
         if render and _unchanged(options.out, page, record, render_key, body_key, cache):
-            writer.reuse(options.out, temp, page.output_path)
+            if not in_place:
+                writer.reuse(options.out, temp, page.output_path)
             done.append(Done(index, cache.bodies[body_key], record, None, False, False))
         else:
             jobs.append(Job(index, body_key, render_key))

@@ -10,6 +10,7 @@ import html
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,10 +22,11 @@ from tornado.ioloop import IOLoop
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from . import cache as cache_mod
 from .cli_report import report
 from .content import is_ignored
 from .errors import BuildFailed, SiteError
-from .pipeline import Options, build, clear_caches
+from .pipeline import Options, Session, build, clear_caches
 
 
 @dataclass(slots=True)
@@ -32,6 +34,7 @@ class State:
     """What the server knows of the last build."""
 
     errors: list[SiteError] = field(default_factory=list)
+    session: Session = field(default_factory=Session)
 
 
 def rebuild(options: Options, state: State) -> None:
@@ -39,7 +42,7 @@ def rebuild(options: Options, state: State) -> None:
     started = time.perf_counter()
     clear_caches()
     try:
-        result = build(options)
+        result = build(options, state.session)
     except BuildFailed as failed:
         state.errors = failed.errors
         report(failed.errors)
@@ -64,12 +67,15 @@ class EventWatcher(Watcher):
     """Livereload's watcher driven by file-system events (watchdog) instead of polling,
     so a save is rebuilt within milliseconds; bursts of events make one rebuild."""
 
-    SETTLE = 0.02  # seconds to wait for an editor's several writes of one save
+    SETTLE = 0.01  # seconds to wait for an editor's several writes of one save
+    SAVE_AFTER = 2.0  # seconds of quiet before the build cache is written to disk
 
-    def __init__(self, folders: list[Path], on_change: callable) -> None:
+    def __init__(self, folders: list[Path], on_change: Callable, on_idle: Callable) -> None:
         super().__init__()
         self.folders = folders
         self.on_change = on_change
+        self.on_idle = on_idle
+        self.saving: object | None = None
         self.loop: IOLoop | None = None
         self.pending: object | None = None
         self.observer = Observer()
@@ -97,6 +103,9 @@ class EventWatcher(Watcher):
         self.pending = None
         self.on_change()
         LiveReloadHandler.reload_waiters("*")
+        if self.saving is not None:
+            self.loop.remove_timeout(self.saving)
+        self.saving = self.loop.call_later(self.SAVE_AFTER, self.on_idle)
 
 
 class _Forward(FileSystemEventHandler):
@@ -190,6 +199,11 @@ def _is_page(path: str) -> bool:
     return not name or name.endswith(".html") or "." not in name
 
 
+def _save(session: Session) -> None:
+    if session.cache is not None:
+        cache_mod.save(session.cache)
+
+
 class PreviewServer(Server):
     """livereload's server with our own file handler and event-driven watcher."""
 
@@ -205,7 +219,7 @@ def serve(options: Options, host: str, port: int) -> int:
     state = State()
     rebuild(options, state)
     folders = [options.content, options.templates, options.static]
-    watcher = EventWatcher(folders, lambda: rebuild(options, state))
+    watcher = EventWatcher(folders, lambda: rebuild(options, state), lambda: _save(state.session))
     server = PreviewServer(state, watcher)
     print(f"Serving on http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
     sys.stdout.flush()

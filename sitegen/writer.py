@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -70,11 +71,41 @@ def reuse(old_root: Path, root: Path, rel: str) -> None:
         shutil.copy2(old_root / rel, target)
 
 
-def finish(temp: Path, out: Path, static: Path) -> None:
-    """Add the static files and the marker, then swap the new site in."""
+def finish(temp: Path, out: Path, static: Path) -> set[str]:
+    """Add the static files and the marker, then swap the new site in; its files."""
     copy_static(temp, static)
     (temp / MARKER).write_bytes(MARKER_TEXT)
+    written = _files_under(temp)
     swap(temp, out.absolute())
+    return written
+
+
+def finish_in_place(
+    temp: Path, out: Path, static: Path, pages: set[str], before: set[str]
+) -> set[str]:
+    """Move the new and changed files from `temp` into `out`, each atomically, and remove
+    the files of the last site that this one no longer has. For `serve` only: the set of
+    files changes file by file, which a preview can afford and a published site cannot."""
+    copy_static(temp, static)
+    fresh = _files_under(temp)
+    for rel in sorted(fresh):
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temp / rel, target)
+    shutil.rmtree(temp, ignore_errors=True)
+    now = fresh | pages | {MARKER}
+    for rel in sorted(before - now):
+        with contextlib.suppress(FileNotFoundError):
+            (out / rel).unlink()
+    return now
+
+
+def _files_under(root: Path) -> set[str]:
+    found = set()
+    for folder, _, names in os.walk(root):
+        base = Path(folder).relative_to(root)
+        found |= {(base / name).as_posix() for name in names}
+    return found
 
 
 def abort(temp: Path) -> None:
