@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 import re
 import unicodedata
@@ -144,26 +145,55 @@ def find_sources(root: Path) -> tuple[list[Path], list[SiteError]]:
         for name in list(dirnames):
             if (here / name).is_symlink():
                 dirnames.remove(name)
-                errors += _symlink_check(here / name, real_root)
+                errors += _link_problems(here / name, real_root)
         for name in sorted(filenames):
             path = here / name
             if is_ignored(name) or not name.endswith(".md"):
                 continue
-            if path.is_symlink():
-                problems = _symlink_check(path, real_root)
-                if problems:
-                    errors += problems
-                    continue
+            problems = _source_problems(path, root, real_root)
+            if problems:
+                errors += problems
+                continue
             found.append(path)
     return sorted(found), errors
 
 
-def _symlink_check(path: Path, real_root: Path) -> list[SiteError]:
-    target = path.resolve()
+def _source_problems(path: Path, root: Path, real_root: Path) -> list[SiteError]:
+    """What stops a .md file from being a page: a bad link, not a file, a name with no URL."""
+    if path.is_symlink():
+        problems = _link_problems(path, real_root)
+        if problems:
+            return problems
+    if not path.is_file():  # a named pipe would make the build wait for ever
+        hint = "remove it from content/; pages are plain text files ending in .md"
+        return [SiteError("this is not a file", _shown(path), None, hint)]
+    for part in path.relative_to(root).parts:
+        if not slugify(part):  # '背痛.md' or '-.md' would have an empty address
+            message = f"the name '{part}' has no letters or digits a web address can use"
+            hint = (
+                "rename it with letters a to z or digits, like back-pain.md;"
+                " the name becomes the page's address"
+            )
+            return [SiteError(message, _shown(path), None, hint)]
+    return []
+
+
+def _link_problems(path: Path, real_root: Path) -> list[SiteError]:
+    """A symbolic link must lead to something inside content/."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # a link to nothing, or a loop
+        hint = "remove the link, or copy the file into content/ in its place"
+        return [SiteError("this link leads nowhere", _shown(path), None, hint)]
     if target == real_root or real_root in target.parents:
         return []
     hint = "copy the file into content/ instead of linking to it"
-    return [SiteError("this is a link to a file outside content/", display_path(path), None, hint)]
+    return [SiteError("this is a link to a file outside content/", _shown(path), None, hint)]
+
+
+def _shown(path: Path) -> str:
+    """A link's own name for messages (display_path would name the file it points at)."""
+    return f"{display_path(path.parent)}/{path.name}"
 
 
 def read_page(
@@ -217,24 +247,27 @@ UNSAFE_TAGS = "script|iframe|object|embed|form|frame|frameset|style|link|meta|ba
 UNSAFE = [
     (re.compile(rf"<\s*({UNSAFE_TAGS})\b", re.I), "a <{0}> element"),
     (re.compile(r"\son[a-z]+\s*=", re.I), "an event-handler attribute"),
-    (re.compile(r"(?:href|src|\]\()\s*=?\s*[\"']?\s*(javascript|vbscript|data):", re.I),
+    (re.compile(r"(?:href|src|\]\(|\]:|<)\s*=?\s*[\"'<]?\s*(javascript|vbscript|data):", re.I),
      "a {0}: link"),
     (re.compile(r"<[^>]+\sstyle\s*=", re.I), "a style attribute"),
 ]  # fmt: skip
 
 
 def unsafe_html(body: str, first_line: int, shown: str) -> list[SiteError]:
-    """Raw HTML the sanitizer will remove, reported so the editor knows it is gone."""
-    found: list[SiteError] = []
-    for number, line in enumerate(body.split("\n"), first_line):
-        for pattern, what in UNSAFE:
-            match = pattern.search(line)
-            if match:
-                name = what.format(*(g.lower() for g in match.groups()))
-                message = f"{name} was removed: pages may not run code or load other sites"
-                hint = "use Markdown for text, links and pictures"
-                found.append(SiteError(message, shown, number, hint, warning=True))
-    return found
+    """Raw HTML the sanitizer will remove, reported so the editor knows it is gone.
+
+    The whole body is searched, so a tag spread over lines is seen, and with entities
+    decoded (`&#106;avascript:` is what a browser reads as `javascript:`)."""
+    text = "\n".join(html.unescape(line).replace("\n", " ") for line in body.split("\n"))
+    found: dict[tuple[int, int], SiteError] = {}
+    for order, (pattern, what) in enumerate(UNSAFE):
+        for match in pattern.finditer(text):
+            number = first_line + text.count("\n", 0, match.end() - 1)
+            name = what.format(*(g.lower() for g in match.groups()))
+            message = f"{name} was removed: pages may not run code or load other sites"
+            hint = "use Markdown for text, links and pictures"
+            found.setdefault((number, order), SiteError(message, shown, number, hint, True))
+    return [found[key] for key in sorted(found)]
 
 
 def _what(value: Any) -> str:

@@ -99,14 +99,47 @@ _Loader.add_constructor(
 )
 
 
+MAX_DEPTH = 32  # lists in lists: far more than anyone writes, far less than the stack allows
+
+
 def parse_yaml(text: str, path: str, first_line: int) -> tuple[Any, list[SiteError]]:
     """Parse YAML whose first line is line `first_line` of the file `path`."""
+    if _brackets_too_deep(text):  # libyaml crashes the process on [[[[... 20,000 deep
+        return None, [_too_deep_error(path, first_line)]
     try:
-        return yaml.load(text, Loader=_Loader), []
+        data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         return None, [_yaml_error(exc, text, path, first_line)]
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error we know is marked
         return None, [SiteError(f"the YAML could not be read: {exc}", path, first_line)]
+    except RecursionError:
+        return None, [_too_deep_error(path, first_line)]
+    if _too_deep(data):
+        return None, [_too_deep_error(path, first_line)]
+    return data, []
+
+
+def _brackets_too_deep(text: str) -> bool:
+    """[ and { nested deeper than MAX_DEPTH, quotes not considered: a cheap upper bound."""
+    depth = 0
+    for char in re.sub(r"[^\[\]{}]+", "", text):
+        depth = depth + 1 if char in "[{" else max(depth - 1, 0)
+        if depth > MAX_DEPTH:
+            return True
+    return False
+
+
+def _too_deep(value: Any, depth: int = 0) -> bool:
+    """Lists or groups nested deeper than MAX_DEPTH (messages could not even show them)."""
+    if depth > MAX_DEPTH:
+        return True
+    children = value.values() if isinstance(value, dict) else value
+    return isinstance(value, dict | list) and any(_too_deep(c, depth + 1) for c in children)
+
+
+def _too_deep_error(path: str, line: int) -> SiteError:
+    hint = "write each field as a plain `name: value` line, with lists at most a few deep"
+    return SiteError("the front matter is nested too deeply", path, line, hint)
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, text: str, path: str, first_line: int) -> SiteError:

@@ -239,20 +239,21 @@ def _reference_errors(site: Site, unreadable: set[str]) -> list[SiteError]:
 
     Pages that could not be read have errors of their own, so they count as existing."""
     errors: list[SiteError] = []
+    known = site.by_url.keys() | unreadable
     for page in site.pages:
         for name in ("reviewed_by", "author"):
             slug = getattr(page, name)
-            if slug and site.clinician(slug) is None and f"/clinicians/{slug}/" not in unreadable:
+            if slug and f"/clinicians/{slug}/" not in known:
                 hint = _choices("clinicians", site)
                 message = f"'{name}' names no clinician: there is no content/clinicians/{slug}.md"
                 errors.append(SiteError(message, page.shown, page.line_of(name), hint))
         for slug in page.params.get("treatments", ()):
-            if f"/treatments/{slug}/" not in site.by_url.keys() | unreadable:
+            if f"/treatments/{slug}/" not in known:
                 message = f"'treatments' names no treatment page: {slug}"
                 hint = _choices("treatments", site)
                 errors.append(SiteError(message, page.shown, page.line_of("treatments"), hint))
         for url in page.related:
-            if url not in site.by_url.keys() | unreadable:
+            if url not in known:
                 message = f"'related' names no page at {url}"
                 hint = "use the address shown in the browser, like /self-care/"
                 errors.append(SiteError(message, page.shown, page.line_of("related"), hint))

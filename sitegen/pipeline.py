@@ -64,6 +64,8 @@ class Session:
     files: dict[Path, tuple[int, int, str]] = field(default_factory=dict)  # stat + raw key
     pages: dict[str, Page] = field(default_factory=dict)  # raw key -> page
     reprs: dict[int, str] = field(default_factory=dict)  # id of a page -> its fields, as text
+    body_keys: dict[int, str] = field(default_factory=dict)  # id of a page -> its body key
+    env: jinja2.Environment | None = None
     written: set[str] = field(default_factory=set)  # the files of the site in the output
 
 
@@ -75,7 +77,7 @@ def build(options: Options, session: Session | None = None) -> Result:
     if options.strict:
         errors += [replace(w, warning=False) for w in warnings]
         warnings = []
-    env = environment(options.templates)
+    env = _environment_for(options, session)
     errors += template_errors(env, options.templates, list(site.pages))
     problem = output_guard(options.out, _protected(options))
     if problem:
@@ -85,7 +87,7 @@ def build(options: Options, session: Session | None = None) -> Result:
     try:
         done = render_pages(site, options, env, cache, temp, not errors, in_place, session)
         errors += [d.error for d in done if d.error]
-        metas = {p.url: cache.bodies[_body_key(cache, p)] for p in site.pages}
+        metas = {p.url: cache.bodies[_body_key(cache, p, session)] for p in site.pages}
         errors += link_errors(site, metas, options.static, unreadable)
         if errors:
             raise BuildFailed(_unique(errors))
@@ -160,6 +162,7 @@ def load_site(
         session.pages = {k: p for k, p in session.pages.items() if k in raws}
         alive = {id(p) for p in session.pages.values()}
         session.reprs = {i: r for i, r in session.reprs.items() if i in alive}
+        session.body_keys = {i: k for i, k in session.body_keys.items() if i in alive}
     if config is None:
         raise BuildFailed(errors)
     site, site_errors = assemble(config, pages, options.drafts, unreadable)
@@ -237,8 +240,23 @@ def site_key(site: Site, options: Options, engine: str, session: Session | None 
     return cache_mod.digest(*parts)
 
 
-def _body_key(cache: cache_mod.Cache, page: Page) -> str:
-    return cache_mod.digest(cache.engine, page.rel, page.url, page.body)
+def _body_key(cache: cache_mod.Cache, page: Page, session: Session | None = None) -> str:
+    """The key of a page's converted body: its source, place and the engine."""
+    known = session.body_keys.get(id(page)) if session is not None else None
+    if known is None:
+        known = cache_mod.digest(cache.engine, page.rel, page.url, page.body)
+        if session is not None:
+            session.body_keys[id(page)] = known
+    return known
+
+
+def _environment_for(options: Options, session: Session | None) -> jinja2.Environment:
+    """One Jinja2 environment per session: it recompiles only templates whose files changed."""
+    if session is None:
+        return environment(options.templates)
+    if session.env is None:
+        session.env = environment(options.templates)
+    return session.env
 
 
 def render_pages(
@@ -258,7 +276,7 @@ def render_pages(
     reusable = cache.outputs if cache.out_dir == out else {}
     jobs, done = [], []
     for index, page in enumerate(site.pages):
-        body_key = _body_key(cache, page)
+        body_key = _body_key(cache, page, session)
         render_key = cache_mod.digest(skey, body_key) if render else ""
         record = reusable.get(page.output_path)
         if render and _unchanged(options.out, page, record, render_key, body_key, cache):
@@ -269,7 +287,7 @@ def render_pages(
             jobs.append(Job(index, body_key, render_key))
     context = Context(site, env, options.templates, options.static, temp, cache, cache.bodies)
     done += run(context, jobs, options.workers or worker_count(), options.progress)
-    _remember(cache, site, done, out)
+    _remember(cache, site, done, out, session)
     return sorted(done, key=lambda d: d.index)
 
 
@@ -286,9 +304,11 @@ def _unchanged(
     return stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
 
 
-def _remember(cache: cache_mod.Cache, site: Site, done: list[Done], out: str) -> None:
+def _remember(
+    cache: cache_mod.Cache, site: Site, done: list[Done], out: str, session: Session | None
+) -> None:
     """Record this build's bodies and outputs in the cache (only what still exists)."""
-    bodies = {_body_key(cache, site.pages[d.index]): d.meta for d in done}
+    bodies = {_body_key(cache, site.pages[d.index], session): d.meta for d in done}
     outputs = {site.pages[d.index].output_path: d.record for d in done if d.record}
     changed = bodies != cache.bodies or outputs != cache.outputs or out != cache.out_dir
     cache.changed |= changed

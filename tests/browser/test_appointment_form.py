@@ -1,0 +1,112 @@
+"""The appointment form, built from a copy of the content with an endpoint set in site.yaml.
+
+The real site.yaml may leave `appointment_endpoint` empty (the page then shows the phone and
+email), so the form is checked on its own build: accessible, valid, and validated natively.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .browserkit import ROOT, SCREENSHOTS, Watched, build, run_axe, serve, vnu_errors
+
+ENDPOINT = "https://forms.example.org/appointments"
+PATH = "/appointments/"
+
+
+@pytest.fixture(scope="module")
+def form_site() -> Path:
+    content = Path(tempfile.mkdtemp(prefix="content-form-")) / "content"
+    shutil.copytree(ROOT / "content", content)
+    config = content / "site.yaml"
+    text = re.sub(
+        r"(?m)^appointment_endpoint:.*$", f'appointment_endpoint: "{ENDPOINT}"', config.read_text()
+    )
+    if "appointment_endpoint:" not in text:
+        text += f'\nappointment_endpoint: "{ENDPOINT}"\n'
+    config.write_text(text)
+    out, log = build("--content", str(content))
+    if out is None:
+        pytest.fail(log, pytrace=False)
+    if not (out / "appointments" / "index.html").is_file():
+        pytest.fail("the built site has no /appointments/ page", pytrace=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def form_url(form_site: Path) -> Iterator[str]:
+    with serve(form_site) as url:
+        yield url
+
+
+def test_form_page_is_valid_html(form_site: Path) -> None:
+    assert vnu_errors([form_site / "appointments" / "index.html"], form_site) == []
+
+
+def test_form_is_accessible(context: object, form_url: str, axe_source: str) -> None:
+    watched = Watched(context, form_url)
+    watched.goto(PATH)
+    page = watched.page
+    form = page.locator("form.appointment-form")
+    assert form.get_attribute("action") == ENDPOINT
+    assert form.get_attribute("method") == "post"
+    assert run_axe(page, axe_source) == []
+    page.emulate_media(color_scheme="dark")
+    assert run_axe(page, axe_source, ["color-contrast"]) == []
+    assert watched.problems == []
+
+
+def test_form_groups_and_labels(context: object, form_url: str) -> None:
+    page = context.new_page()
+    page.goto(form_url + PATH)
+    legends = page.locator("form fieldset > legend").all_inner_texts()
+    assert any("new or existing" in t and "(required)" in t for t in legends), legends
+    assert any("days" in t for t in legends) and any("time of day" in t for t in legends)
+    for field in page.locator("form input").all():
+        field_id = field.get_attribute("id")
+        assert page.locator(f'label[for="{field_id}"]').is_visible(), field_id
+    assert "do not include medical details" in page.locator("form").inner_text().lower()
+
+
+def test_native_validation_stops_an_empty_request(context: object, form_url: str) -> None:
+    """Without JavaScript the browser refuses to send it and shows the messages tied to fields."""
+    page = context.new_page()
+    page.goto(form_url + PATH)
+    page.get_by_role("button", name="Send request").click()
+    assert page.url == form_url + PATH, "an empty form was sent"
+    invalid = page.evaluate("[...document.querySelectorAll('form :invalid')].map(e => e.id)")
+    assert {"patient-new", "req-name", "req-contact"} <= set(invalid), invalid
+    for field_id, error_id in [("req-name", "err-name"), ("req-contact", "err-contact")]:
+        described = page.locator(f"#{field_id}").get_attribute("aria-describedby") or ""
+        assert error_id in described.split(), f"{field_id} is not tied to its error message"
+        assert page.locator(f"#{error_id}").is_visible(), f"{error_id} is not shown"
+
+
+def test_form_works_without_javascript(browser: object, form_url: str) -> None:
+    ctx = browser.new_context(java_script_enabled=False)
+    try:
+        page = ctx.new_page()
+        page.goto(form_url + PATH)
+        assert page.locator("form.appointment-form").is_visible()
+        assert page.locator("form [required]").count() >= 3
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_form_screenshot(browser: object, form_url: str, width: int) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    ctx = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.goto(form_url + PATH)
+        shot = SCREENSHOTS / f"appointments-form-{width}.png"
+        page.screenshot(path=str(shot), full_page=True)
+    finally:
+        ctx.close()
