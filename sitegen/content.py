@@ -69,10 +69,7 @@ COMMON: dict[str, f.Field] = {
 }
 
 EXTRA: dict[str, dict[str, f.Field]] = {
-    "causes": {
-        "treatments": f.Field(f.list_of(f.slug)),
-        "symptoms": f.Field(f.list_of(f.text())),
-    },
+    "causes": {"treatments": f.Field(f.list_of(f.slug))},
     "symptoms": {},
     "treatments": {"visits": f.Field(f.text())},
     "clinicians": {

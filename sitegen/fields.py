@@ -223,12 +223,25 @@ def slug(value: Any) -> str:
     raise Mistake("a page's short name like doran-hendelman (lowercase, dashes)")
 
 
+# Parts of a path between slashes: URL-safe letters only, so that an alias (which becomes
+# a folder in the output) can never be '..' and climb out of it, nor carry quotes or tags.
+PATH_PART = re.compile(r"[A-Za-z0-9_~%+-][A-Za-z0-9._~%+-]*")
+
+
 def site_path(value: Any) -> str:
     """A path on this site, starting and ending with /."""
-    if isinstance(value, str) and value.startswith("/") and "//" not in value:
-        path = value.strip()
-        return path if path.endswith("/") or "." in path.rsplit("/", 1)[-1] else path + "/"
-    raise Mistake("a path on this site like /self-care/")
+    path = value.strip() if isinstance(value, str) else ""
+    parts = path.split("/")[1:]  # '/a/b/' -> ['a', 'b', '']
+    if (
+        path.startswith("/")
+        and "" not in parts[:-1]
+        and all(PATH_PART.fullmatch(p) for p in parts if p)
+    ):
+        return path if path.endswith("/") or "." in parts[-1] else path + "/"
+    raise Mistake(
+        "a path on this site like /self-care/",
+        "use letters, digits and dashes between the slashes (no spaces, no ..)",
+    )
 
 
 def url(value: Any) -> str:

@@ -131,8 +131,6 @@ class Site:
         if page.kind == "treatments":
             groups.append(("Causes this treatment can help", self._listing(page, "causes")))
             groups.append(("Clinicians who provide it", self._listing(page, "clinicians")))
-        if page.kind == "clinicians":
-            groups.append(("Treatments given", treatments))
         groups.append(("Related pages", [self.by_url.get(u) for u in page.related]))
         return [RelatedGroup(t, tuple(p for p in ps if p)) for t, ps in groups if any(ps)]
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import errno
 import os
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
 from .content import is_ignored
-from .errors import SiteError, display_path
+from .errors import BuildFailed, SiteError, display_path
 from .render import fingerprinted_path
 
 MARKER = ".sitegen"
@@ -44,16 +45,21 @@ def output_guard(out: Path, protected: Mapping[str, Path]) -> SiteError | None:
 def begin(out: Path) -> Path:
     """A fresh, empty temporary folder beside `out` to build into."""
     out = out.absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(out)
     temp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    shutil.rmtree(temp, ignore_errors=True)
-    temp.mkdir()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(out)
+        shutil.rmtree(temp, ignore_errors=True)
+        temp.mkdir()
+    except OSError as exc:  # a read-only or full disk, found before the old site is touched
+        raise BuildFailed([write_error(exc, out)]) from exc
     return temp
 
 
 def put(root: Path, rel: str, data: bytes) -> os.stat_result:
     """Write one file of the new site; its stat is remembered by the build cache."""
+    if rel.startswith("/") or ".." in rel.split("/"):  # never a file outside the new site
+        raise OSError(errno.EINVAL, f"refusing to write {rel} outside the site")
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "xb") as handle:  # "x": a path is never written twice
