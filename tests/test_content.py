@@ -500,3 +500,52 @@ def test_every_image_is_used_and_exists():
         assert (STATIC / t.lstrip("/")).is_file(), f"{t} is used but missing"
     for name in EXPECTED_IMAGES:
         assert f"/images/{name}" in used, f"{name} is not used on any page"
+
+
+# ------------------------------------------------------------------ grade of the built pages
+class _MainText(HTMLParser):
+    """The text a patient reads in <main>, one block per line. Left out: the lists of
+    sources, breadcrumbs, related links, the review line and a clinician's list of schools
+    and certificates (their proper names are facts, not prose anyone can simplify)."""
+
+    SKIP = frozenset({"sources", "breadcrumbs", "related", "review", "bio-facts"})
+    BLOCKS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "td", "th", "dt", "dd", "figcaption"})
+    VOID = frozenset({"img", "br", "hr", "input", "meta", "link", "source", "wbr"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_main = False
+        self.skipping: list[bool] = []
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "main":
+            self.in_main = True
+        if tag in self.VOID:
+            return
+        classes = set((dict(attrs).get("class") or "").split())
+        self.skipping.append(bool(classes & self.SKIP) or bool(self.skipping and self.skipping[-1]))
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "main":
+            self.in_main = False
+        if tag not in self.VOID and self.skipping:
+            self.skipping.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.in_main and not (self.skipping and self.skipping[-1]):
+            self.parts.append(data)
+
+
+@pytest.mark.parametrize("url", EXPECTED_URLS)
+def test_reading_grade_of_the_built_page(url, built):
+    """What a patient reads on the finished page, template text included."""
+    html = (built / url.strip("/") / "index.html") if url != "/" else built / "index.html"
+    parser = _MainText()
+    parser.feed(html.read_text(encoding="utf-8"))
+    text = "".join(parser.parts)
+    assert len(text.split()) > 40, "the page has text to measure"
+    limit = float(load_site().get("reading_grade", 8))
+    assert fk_grade(text) <= limit, f"{url} reads at grade {fk_grade(text):.1f}"
