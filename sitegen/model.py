@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 
 from .config import SiteConfig
@@ -144,6 +145,7 @@ def order(page: Page) -> tuple[int, str]:
     return (page.weight, page.title.lower())
 
 
+@lru_cache(maxsize=1 << 16)
 def url_for(rel: str) -> str:
     """'causes/Kyphosis.md' -> '/causes/kyphosis/'; 'index.md' -> '/'."""
     parts = [slugify(p) for p in rel.split("/")]
