@@ -9,10 +9,13 @@ its checksum is discarded and rebuilt, never trusted.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import importlib.metadata
 import os
 import pickle
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +52,7 @@ class Cache:
     outputs: dict[str, Any] = field(default_factory=dict)  # output path -> OutputRecord
     out_dir: str = ""
     changed: bool = False
+    persist: bool = True  # False: a scratch folder for one build (--no-cache), never saved
 
     def body_file(self, key: str) -> Path | None:
         return self.folder / "bodies" / f"{key}.html" if self.folder else None
@@ -107,7 +111,7 @@ def load(folder: Path | None, engine: str) -> Cache:
 
 def save(cache: Cache) -> None:
     """Write the index atomically (a killed build leaves the old index or none)."""
-    if cache.folder is None or not cache.changed:
+    if cache.folder is None or not cache.changed or not cache.persist:
         return
     stored = {
         "engine": cache.engine,
@@ -121,3 +125,11 @@ def save(cache: Cache) -> None:
     temp = cache.folder / f"{INDEX}.{os.getpid()}.tmp"
     temp.write_bytes(MAGIC + digest(payload).encode() + b"\n\n" + payload)
     os.replace(temp, cache.folder / INDEX)
+
+
+def scratch(engine: str) -> Cache:
+    """A cache that lives in a temporary folder and is never saved: with --no-cache the
+    converted bodies still pass from the first phase of a build to the second this way."""
+    folder = Path(tempfile.mkdtemp(prefix="sitegen-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return Cache(folder, engine, persist=False)

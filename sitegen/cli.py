@@ -77,10 +77,10 @@ def options_from(args: argparse.Namespace) -> Options:
     )
 
 
-def show_progress(done: int, total: int) -> None:
+def show_progress(what: str, done: int, total: int) -> None:
     """'rendering 1200 of 5000 pages' on one terminal line, cleared at the end."""
     end = "\r\033[K" if done == total else ""
-    print(f"\rrendering {done} of {total} pages{end}", end="", file=sys.stderr, flush=True)
+    print(f"\r{what} {done} of {total} pages{end}", end="", file=sys.stderr, flush=True)
 
 
 def with_default_command(argv: list[str]) -> list[str]:

@@ -229,15 +229,48 @@ MAX_QUOTE_DEPTH = 16
 MAX_INDENT = 64  # columns: sixteen levels of list
 
 
+DEEP_QUOTE = re.compile(rf"^(?:[ \t]*>){{{MAX_QUOTE_DEPTH + 1}}}", re.MULTILINE)
+DEEP_INDENT = re.compile(
+    rf"^(?: {{{MAX_INDENT + 1},}}|\t{{{MAX_INDENT // 4 + 1},}})\S", re.MULTILINE
+)
+
+
 def nesting_errors(body: str, first_line: int, shown: str) -> list[SiteError]:
-    """Lists or quotes nested so deeply that Markdown would run out of stack."""
-    for number, line in enumerate(body.split("\n"), first_line):
-        quotes = len(re.match(r"^(?:[ \t]*>)*", line).group(0).replace(" ", "").replace("\t", ""))
-        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
-        if quotes > MAX_QUOTE_DEPTH or (indent > MAX_INDENT and line.strip()):
-            hint = "use fewer levels of lists or quotes (at most 16)"
-            return [SiteError("lists or quotes are nested too deeply", shown, number, hint)]
-    return []
+    """Lists or quotes nested so deeply that Markdown would run out of stack, or brackets
+    so deeply that it would run for hours."""
+    found = [m.start() for m in (DEEP_QUOTE.search(body), DEEP_INDENT.search(body)) if m]
+    if found:
+        line = first_line + body.count("\n", 0, min(found))
+        hint = "use fewer levels of lists or quotes (at most 16)"
+        return [SiteError("lists or quotes are nested too deeply", shown, line, hint)]
+    at = _deep_brackets(body)
+    if at is None:
+        return []
+    line = first_line + body.count("\n", 0, at)
+    hint = "use at most a few [ ] inside each other; a link looks like [text](page.md)"
+    return [SiteError("brackets [ ] are nested too deeply", shown, line, hint)]
+
+
+MAX_BRACKETS = 32
+BRACKET_OR_BREAK = re.compile(r"[\[\]]|\n[ \t]*\n")
+
+
+def _deep_brackets(body: str) -> int | None:
+    """Where [ first nests deeper than MAX_BRACKETS within a paragraph, or None.
+
+    Python-Markdown searches the rest of the paragraph for each unclosed [, so 8,000 of
+    them take 13 seconds and the 2 MB a page may hold would take hours."""
+    depth = 0
+    for match in BRACKET_OR_BREAK.finditer(body):
+        if match.group() == "[":
+            depth += 1
+            if depth > MAX_BRACKETS:
+                return match.start()
+        elif match.group() == "]":
+            depth = max(depth - 1, 0)
+        else:
+            depth = 0  # a blank line ends the paragraph
+    return None
 
 
 UNSAFE_TAGS = "script|iframe|object|embed|form|frame|frameset|style|link|meta|base"
@@ -250,21 +283,32 @@ UNSAFE = [
 ]  # fmt: skip
 
 
-def unsafe_html(body: str, first_line: int, shown: str) -> list[SiteError]:
-    """Raw HTML the sanitizer will remove, reported so the editor knows it is gone.
+MAYBE_UNSAFE = re.compile(r"<|script:|data:|&", re.IGNORECASE)
 
-    The whole body is searched, so a tag spread over lines is seen, and with entities
-    decoded (`&#106;avascript:` is what a browser reads as `javascript:`)."""
-    text = "\n".join(html.unescape(line).replace("\n", " ") for line in body.split("\n"))
-    found: dict[tuple[int, int], SiteError] = {}
+
+def unsafe_html(body: str, first_line: int, shown: str) -> list[SiteError]:
+    """Raw HTML the sanitizer will remove, reported so the editor knows it is gone."""
+    if not MAYBE_UNSAFE.search(body):  # most pages: one quick look
+        return []
+    text = _decoded(body) if "&" in body else body
+    found: list[tuple[int, int, SiteError]] = []
     for order, (pattern, what) in enumerate(UNSAFE):
-        for match in pattern.finditer(text):
-            number = first_line + text.count("\n", 0, match.end() - 1)
+        seen_lines: set[int] = set()
+        for match in pattern.finditer(text):  # the end: `\son...=` may start on the line before
+            line = first_line + text.count("\n", 0, match.end() - 1)
+            if line in seen_lines:
+                continue
+            seen_lines.add(line)
             name = what.format(*(g.lower() for g in match.groups()))
             message = f"{name} was removed: pages may not run code or load other sites"
             hint = "use Markdown for text, links and pictures"
-            found.setdefault((number, order), SiteError(message, shown, number, hint, True))
-    return [found[key] for key in sorted(found)]
+            found.append((line, order, SiteError(message, shown, line, hint, warning=True)))
+    return [error for _, _, error in sorted(found, key=lambda f: f[:2])]
+
+
+def _decoded(body: str) -> str:
+    """Entities decoded as a browser reads them (`&#106;avascript:`), line for line."""
+    return "\n".join(html.unescape(line).replace("\n", " ") for line in body.split("\n"))
 
 
 def _what(value: Any) -> str:

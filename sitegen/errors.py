@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,13 +40,14 @@ class BuildFailed(Exception):
 
 def display_path(path: Path, root: Path | None = None) -> str:
     """A path as a person would type it: relative to `root` or the working folder."""
+    # abspath, not resolve(): no system calls, and a link inside the project keeps its name
+    full = os.path.abspath(path)
     for base in (root, Path.cwd()):
         if base is None:
             continue
-        try:
-            return path.resolve().relative_to(base.resolve()).as_posix()
-        except ValueError:
-            continue
+        start = os.path.abspath(base)
+        if full == start or full.startswith(start.rstrip(os.sep) + os.sep):
+            return Path(os.path.relpath(full, start)).as_posix()
     return path.as_posix()
 
 

@@ -110,6 +110,8 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[Any, list[SiteErr
         data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         return None, [_yaml_error(exc, text, path, first_line)]
+    except yaml.reader.ReaderError as exc:
+        return None, [_character_error(exc, text, path, first_line)]
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error we know is marked
         return None, [SiteError(f"the YAML could not be read: {exc}", path, first_line)]
     except RecursionError:
@@ -135,6 +137,17 @@ def _too_deep(value: Any, depth: int = 0) -> bool:
         return True
     children = value.values() if isinstance(value, dict) else value
     return isinstance(value, dict | list) and any(_too_deep(c, depth + 1) for c in children)
+
+
+def _character_error(
+    exc: yaml.reader.ReaderError, text: str, path: str, first_line: int
+) -> SiteError:
+    """A control character (not marked with a line by PyYAML): say which and where."""
+    code = exc.character if isinstance(exc.character, int) else 0
+    line = first_line + text.count("\n", 0, max(exc.position, 0))
+    message = f"the front matter has a character YAML does not allow (U+{code:04X})"
+    hint = "delete it; it often comes in unseen when text is pasted from another program"
+    return SiteError(message, path, line, hint)
 
 
 def _too_deep_error(path: str, line: int) -> SiteError:

@@ -18,9 +18,10 @@ from pathlib import Path
 import jinja2
 
 from . import cache as cache_mod
-from .errors import SiteError
+from .content import RawPage, read_page
+from .errors import SiteError, display_path
 from .markdown_ext import Link
-from .model import Page, Site
+from .model import Page, Site, make_page
 from .render import Body, convert, page_context, render_page, template_error
 from .writer import put
 
@@ -77,7 +78,7 @@ class Context:
 _context: Context | None = None
 
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[str, int, int], None]  # (what, done, of how many)
 
 
 def run(
@@ -86,25 +87,28 @@ def run(
     """Run every job, in parallel when there are enough of them; results in page order."""
     global _context
     _context = context
-    report = progress or (lambda done, total: None)
+    report = progress or (lambda what, done, total: None)
     try:
         if workers > 1 and len(jobs) >= PARALLEL_FROM:
-            return sorted(_in_pool(jobs, workers, report), key=lambda d: d.index)
+            done = _in_pool(_do_all, jobs, workers, lambda n, total: report("rendering", n, total))
+            return sorted(done, key=lambda d: d.index)
         return [do(job) for job in jobs]
     finally:
         _context = None
 
 
-def _in_pool(jobs: list[Job], workers: int, report: Progress) -> list[Done]:
-    """Small batches spread over the workers, so progress moves and loads balance."""
-    size = max(8, min(64, len(jobs) // (workers * 8) or 1))
-    batches = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+def _in_pool(
+    work: Callable[[list], list], items: list, workers: int, report: Callable[[int, int], None]
+) -> list:
+    """`work` over small batches of `items` in forked workers; results in the items' order."""
+    size = max(8, min(64, len(items) // (workers * 8) or 1))
+    batches = [items[i : i + size] for i in range(0, len(items), size)]
     fork = multiprocessing.get_context("fork")
-    finished: list[Done] = []
+    finished: list = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=fork) as pool:
-        for batch in pool.map(_do_all, batches):
+        for batch in pool.map(work, batches):
             finished += batch
-            report(len(finished), len(jobs))
+            report(len(finished), len(items))
     return finished
 
 
@@ -144,6 +148,95 @@ def _body(ctx: Context, page: Page, key: str) -> tuple[Body, bool]:
     body = convert(page)
     ctx.cache.write_body_html(key, body.html)
     return body, True
+
+
+def body_key(engine: str, page: Page) -> str:
+    """The key of a page's converted body: its source, its place and the engine."""
+    return cache_mod.digest(engine, page.rel, page.url, page.body)
+
+
+# --- the first phase: read, check and convert each source file ----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One source file read, its front matter checked and its body converted (or cached)."""
+
+    path: Path
+    key: str  # hash of the file's place and bytes; "" when it could not be read
+    size_mtime: tuple[int, int]
+    raw: RawPage | None
+    errors: tuple[SiteError, ...]
+    body_key: str = ""
+    meta: BodyMeta | None = None
+    converted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the first phase needs; set before workers fork so they inherit it."""
+
+    root: Path
+    limit: int
+    cache: cache_mod.Cache
+    drafts: bool  # convert drafts too
+
+
+_reading: Reading | None = None
+
+
+def prepare(
+    reading: Reading, paths: list[Path], workers: int, progress: Progress | None = None
+) -> list[Prepared]:
+    """Read, check and convert every file, in parallel when there are enough of them."""
+    global _reading
+    _reading = reading
+    report = progress or (lambda what, done, total: None)
+    try:
+        if workers > 1 and len(paths) >= PARALLEL_FROM:
+            return _in_pool(_prepare_all, paths, workers, lambda n, t: report("reading", n, t))
+        return [prepare_one(path) for path in paths]
+    finally:
+        _reading = None
+
+
+def _prepare_all(paths: Iterable[Path]) -> list[Prepared]:
+    return [prepare_one(path) for path in paths]
+
+
+def prepare_one(path: Path) -> Prepared:
+    """One file: its front matter (from the cache if its bytes are known) and its body."""
+    ctx = _reading
+    assert ctx is not None
+    try:
+        stat = path.stat()
+        data = path.read_bytes()
+    except OSError as exc:
+        error = SiteError(f"the file cannot be read: {exc.strerror}", display_path(path))
+        return Prepared(path, "", (0, 0), None, (error,))
+    key = cache_mod.digest(display_path(path), data)
+    size_mtime = (stat.st_size, stat.st_mtime_ns)
+    raw = ctx.cache.raws.get(key)
+    errors: list[SiteError] = []
+    if raw is None:
+        raw, errors = read_page(path, ctx.root, ctx.limit, data)
+    if raw is None or errors:
+        return Prepared(path, key, size_mtime, None, tuple(errors))
+    page = make_page(raw)
+    if page.draft and not ctx.drafts:
+        return Prepared(path, key, size_mtime, raw, ())
+    bkey = body_key(ctx.cache.engine, page)
+    meta = ctx.cache.bodies.get(bkey)
+    if meta is not None:
+        return Prepared(path, key, size_mtime, raw, (), bkey, meta)
+    try:
+        body = convert(page)
+    except RecursionError:
+        hint = "use fewer levels of lists or quotes"
+        error = SiteError("the page is nested too deeply to convert", page.shown, None, hint)
+        return Prepared(path, key, size_mtime, None, (error,))
+    ctx.cache.write_body_html(bkey, body.html)
+    return Prepared(path, key, size_mtime, raw, (), bkey, BodyMeta(body.ids, body.links), True)
 
 
 def worker_count() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -11,9 +12,21 @@ import jinja2
 from . import cache as cache_mod
 from . import publish, writer
 from .config import SiteConfig, load_config
-from .content import RawPage, find_sources, read_page
+from .content import RawPage, find_sources
 from .errors import BuildFailed, SiteError, display_path
-from .jobs import BodyMeta, Context, Done, Job, OutputRecord, Progress, run, worker_count
+from .jobs import (
+    BodyMeta,
+    Context,
+    Done,
+    Job,
+    OutputRecord,
+    Progress,
+    Reading,
+    body_key,
+    prepare,
+    run,
+    worker_count,
+)
 from .markdown_ext import Link
 from .model import GENERATED, Page, Site, assemble, config_errors, make_page, url_for
 from .render import (
@@ -66,12 +79,19 @@ class Session:
     reprs: dict[int, str] = field(default_factory=dict)  # id of a page -> its fields, as text
     body_keys: dict[int, str] = field(default_factory=dict)  # id of a page -> its body key
     env: jinja2.Environment | None = None
+    converted: int = 0  # bodies converted by the build under way
     written: set[str] = field(default_factory=set)  # the files of the site in the output
 
 
 def build(options: Options, session: Session | None = None) -> Result:
     """Build the site into options.out, or raise BuildFailed with every error found."""
     started = time.perf_counter()
+    problem = output_guard(options.out, _protected(options))
+    if problem:  # before anything is read or written
+        raise BuildFailed([problem])
+    own = session is None  # a one-off build: its session ends with it, its cache is saved
+    session = session or Session()
+    session.converted = 0
     cache = _cache_for(options, session)
     site, errors, warnings, unreadable = load_site(options, cache, session)
     if options.strict:
@@ -79,9 +99,6 @@ def build(options: Options, session: Session | None = None) -> Result:
         warnings = []
     env = _environment_for(options, session)
     errors += template_errors(env, options.templates, list(site.pages))
-    problem = output_guard(options.out, _protected(options))
-    if problem:
-        raise BuildFailed([*errors, problem])
     in_place = bool(session and session.written and options.out.is_dir())
     temp = writer.begin(options.out)
     try:
@@ -107,22 +124,23 @@ def build(options: Options, session: Session | None = None) -> Result:
     except BaseException:
         writer.abort(temp)
         raise
-    if session is None:
+    if own:
         cache_mod.save(cache)  # serve saves when the edits pause
+        if not cache.persist:
+            shutil.rmtree(cache.folder, ignore_errors=True)
     rendered = [site.pages[d.index].url for d in done if d.rendered and d.record]
-    converted = sum(d.converted for d in done)
+    converted = session.converted + sum(d.converted for d in done)
     seconds = time.perf_counter() - started
     return Result(len(site.pages), len(rendered), converted, seconds, warnings, rendered)
 
 
-def _cache_for(options: Options, session: Session | None) -> cache_mod.Cache:
-    """The session's cache in memory, or the one on disk."""
-    if session is not None and session.cache is not None:
-        return session.cache
-    cache = cache_mod.load(options.cache, cache_mod.engine_fingerprint())
-    if session is not None:
-        session.cache = cache
-    return cache
+def _cache_for(options: Options, session: Session) -> cache_mod.Cache:
+    """The session's cache in memory, the one on disk, or (--no-cache) a scratch one."""
+    if session.cache is None:
+        engine = cache_mod.engine_fingerprint()
+        found = cache_mod.load(options.cache, engine) if options.cache else None
+        session.cache = found or cache_mod.scratch(engine)
+    return session.cache
 
 
 def _protected(options: Options) -> dict[str, Path]:
@@ -145,14 +163,15 @@ def load_site(
     limit = (config.max_page_kb if config else 2048) * 1024
     sources, found_errors = find_sources(options.content)
     errors += found_errors
+    cache = cache or cache_mod.Cache(None)
+    results = _read_all(sources, options, limit, cache, session)
     pages: list[Page] = []
     unreadable: set[str] = set()
-    cache = cache or cache_mod.Cache(None)
     raws: dict[str, RawPage] = {}
-    for path in sources:
-        key, raw, page_errors = _read_cached(path, options.content, limit, cache, raws, session)
+    for path, key, raw, page_errors in results:
         errors += page_errors
         if raw is not None and not page_errors:
+            raws[key] = raw
             pages.append(_page_for(key, raw, session))
         else:
             unreadable.add(url_for(path.relative_to(options.content).as_posix()))
@@ -172,36 +191,40 @@ def load_site(
     return site, errors, warnings, unreadable
 
 
-def _read_cached(
-    path: Path,
-    root: Path,
+def _read_all(
+    sources: list[Path],
+    options: Options,
     limit: int,
     cache: cache_mod.Cache,
-    raws: dict[str, RawPage],
     session: Session | None,
-) -> tuple[str, RawPage | None, list[SiteError]]:
-    """A page's checked front matter, from the cache when the file's bytes are unchanged
-    (in a session, when its size and time are: the file is not even read)."""
+) -> list[tuple[Path, str, RawPage | None, tuple[SiteError, ...]]]:
+    """Every source file read, checked and converted, in the order given. In a session, a
+    file whose size and time are unchanged is not even opened."""
+    known: dict[Path, tuple[str, RawPage | None, tuple[SiteError, ...]]] = {}
+    for path in sources:
+        seen = session.files.get(path) if session else None
+        if seen and seen[2] in cache.raws and _same_stat(path, seen[:2]):
+            known[path] = (seen[2], cache.raws[seen[2]], ())
+    reading = Reading(options.content, limit, cache, options.drafts)
+    todo = [p for p in sources if p not in known]
+    for done in prepare(reading, todo, options.workers or worker_count(), options.progress):
+        if done.meta is not None:
+            cache.bodies[done.body_key] = done.meta
+            cache.changed |= done.converted
+            if session is not None:
+                session.converted += done.converted
+        if session is not None and done.raw is not None:
+            session.files[done.path] = (*done.size_mtime, done.key)
+        known[done.path] = (done.key, done.raw, done.errors)
+    return [(path, *known[path]) for path in sources]
+
+
+def _same_stat(path: Path, size_mtime: tuple[int, int]) -> bool:
     try:
         stat = path.stat()
-        known = session.files.get(path) if session else None
-        if known and known[:2] == (stat.st_size, stat.st_mtime_ns) and known[2] in cache.raws:
-            raws[known[2]] = cache.raws[known[2]]
-            return known[2], cache.raws[known[2]], []
-        data = path.read_bytes()
-    except OSError as exc:
-        error = SiteError(f"the file cannot be read: {exc.strerror}", display_path(path))
-        return "", None, [error]
-    key = cache_mod.digest(display_path(path), data)
-    raw = cache.raws.get(key)
-    errors: list[SiteError] = []
-    if raw is None:
-        raw, errors = read_page(path, root, limit, data)
-    if raw is not None and not errors:
-        raws[key] = raw
-        if session is not None:
-            session.files[path] = (stat.st_size, stat.st_mtime_ns, key)
-    return key, raw, errors
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns) == size_mtime
 
 
 def _page_for(key: str, raw: RawPage, session: Session | None) -> Page:
@@ -241,10 +264,10 @@ def site_key(site: Site, options: Options, engine: str, session: Session | None 
 
 
 def _body_key(cache: cache_mod.Cache, page: Page, session: Session | None = None) -> str:
-    """The key of a page's converted body: its source, place and the engine."""
+    """The key of a page's converted body, worked out once per page and session."""
     known = session.body_keys.get(id(page)) if session is not None else None
     if known is None:
-        known = cache_mod.digest(cache.engine, page.rel, page.url, page.body)
+        known = body_key(cache.engine, page)
         if session is not None:
             session.body_keys[id(page)] = known
     return known
