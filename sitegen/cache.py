@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import importlib.metadata
+import importlib.util
 import os
 import pickle
 import shutil
@@ -33,12 +33,24 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
+LIBRARIES = ("markdown", "jinja2", "nh3", "yaml", "markupsafe")
+
+
 def engine_fingerprint() -> str:
-    """Changes whenever the generator's code or the libraries that shape output change."""
+    """Changes whenever the generator's code or the libraries that shape output change.
+    A library is known by its installed files' place, size and time (reading its version
+    through importlib.metadata costs more than a whole unchanged build)."""
     here = Path(__file__).resolve().parent
     sources = [p.read_bytes() for p in sorted(here.glob("*.py"))]
-    versions = [importlib.metadata.version(n) for n in ("markdown", "jinja2", "nh3", "pyyaml")]
-    return digest(*sources, *versions)
+    libraries = []
+    for name in LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec and spec.origin else name
+        stat = os.stat(origin) if os.path.exists(origin) else None
+        libraries.append(
+            f"{origin}:{stat.st_size if stat else 0}:{stat.st_mtime_ns if stat else 0}"
+        )
+    return digest(*sources, *libraries)
 
 
 @dataclass(slots=True)
@@ -47,12 +59,17 @@ class Cache:
 
     folder: Path | None
     engine: str = ""
-    raws: dict[str, Any] = field(default_factory=dict)  # (rel, hash of bytes) -> RawPage
+    raws: dict[str, Any] = field(default_factory=dict)  # hash of place and bytes -> RawPage
+    files: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # file -> stat, hash
     bodies: dict[str, Any] = field(default_factory=dict)  # body key -> BodyMeta
     outputs: dict[str, Any] = field(default_factory=dict)  # output path -> OutputRecord
     out_dir: str = ""
     changed: bool = False
     persist: bool = True  # False: a scratch folder for one build (--no-cache), never saved
+
+    def templates_folder(self) -> Path | None:
+        """Where Jinja2 keeps compiled templates between builds."""
+        return self.folder / "templates" if self.folder and self.persist else None
 
     def body_file(self, key: str) -> Path | None:
         return self.folder / "bodies" / f"{key}.html" if self.folder else None
@@ -105,7 +122,13 @@ def load(folder: Path | None, engine: str) -> Cache:
     if not isinstance(stored, dict) or stored.get("engine") != engine:
         return empty
     return Cache(
-        folder, engine, stored["raws"], stored["bodies"], stored["outputs"], stored["out_dir"]
+        folder,
+        engine,
+        stored["raws"],
+        stored["files"],
+        stored["bodies"],
+        stored["outputs"],
+        stored["out_dir"],
     )
 
 
@@ -116,6 +139,7 @@ def save(cache: Cache) -> None:
     stored = {
         "engine": cache.engine,
         "raws": cache.raws,
+        "files": cache.files,
         "bodies": cache.bodies,
         "outputs": cache.outputs,
         "out_dir": cache.out_dir,

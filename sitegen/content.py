@@ -30,7 +30,6 @@ class Source:
 class RawPage:
     """One Markdown file as read: where it is, its checked fields, and its body."""
 
-    path: Path  # the file on disk
     shown: str  # the path as shown in messages
     rel: str  # path inside content/, e.g. 'causes/kyphosis.md'
     fields: dict[str, Any]
@@ -222,7 +221,7 @@ def read_page(
     errors += nesting_errors(body, body_line, shown)
     lines = {k: 2 + v for k, v in meta.lines.items()}
     warnings = tuple(unsafe_html(body, body_line, shown))
-    return RawPage(path, shown, rel, values, lines, body, body_line, warnings), errors
+    return RawPage(shown, rel, values, lines, body, body_line, warnings), errors
 
 
 MAX_QUOTE_DEPTH = 16

@@ -20,8 +20,7 @@ import jinja2
 from . import cache as cache_mod
 from .content import RawPage, read_page
 from .errors import SiteError, display_path
-from .markdown_ext import Link
-from .model import Page, Site, make_page
+from .model import Link, Page, Site, make_page
 from .render import Body, convert, page_context, render_page, template_error
 from .writer import put
 

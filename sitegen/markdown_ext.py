@@ -5,11 +5,12 @@ from __future__ import annotations
 import posixpath
 import re
 import xml.etree.ElementTree as etree
-from dataclasses import dataclass
 
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
+
+from .model import Link, url_for
 
 CALLOUTS = {
     "URGENT": "Get help now",
@@ -20,16 +21,6 @@ CALLOUTS = {
 MARKER = re.compile(r"^\s*\[!(?P<type>[A-Za-z]+)\][ \t]*(?P<title>.*)$")
 MARKER_LINE = re.compile(r"^(\s*>[ \t]?)\[![A-Za-z]+\].*$")
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    """A link or image found in a page body, as written and as resolved."""
-
-    tag: str  # 'a' or 'img'
-    raw: str  # as written in the Markdown
-    path: str  # site path it points at ('' for a same-page #anchor)
-    fragment: str
 
 
 class _MarkerLines(Preprocessor):
@@ -116,8 +107,6 @@ class _Links(Treeprocessor):
 
 def resolve(path: str, page_rel: str, page_url: str) -> str:
     """A link as written -> the site path it means ('' if it cannot mean one)."""
-    from .model import url_for  # a leaf import: model does not import this module
-
     if path.startswith("/"):
         return path
     if path.endswith(".md"):

@@ -82,6 +82,16 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """A link or image found in a page body, as written and as resolved."""
+
+    tag: str  # 'a' or 'img'
+    raw: str  # as written in the Markdown
+    path: str  # site path it points at ('' for a same-page #anchor)
+    fragment: str
+
+
+@dataclass(frozen=True, slots=True)
 class RelatedGroup:
     title: str
     pages: tuple[Page, ...]

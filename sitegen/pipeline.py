@@ -27,8 +27,7 @@ from .jobs import (
     run,
     worker_count,
 )
-from .markdown_ext import Link
-from .model import GENERATED, Page, Site, assemble, config_errors, make_page, url_for
+from .model import GENERATED, Link, Page, Site, assemble, config_errors, make_page, url_for
 from .render import (
     asset_path,
     environment,
@@ -74,7 +73,6 @@ class Session:
     replaced atomically), instead of being written afresh and swapped."""
 
     cache: cache_mod.Cache | None = None
-    files: dict[Path, tuple[int, int, str]] = field(default_factory=dict)  # stat + raw key
     pages: dict[str, Page] = field(default_factory=dict)  # raw key -> page
     reprs: dict[int, str] = field(default_factory=dict)  # id of a page -> its fields, as text
     body_keys: dict[int, str] = field(default_factory=dict)  # id of a page -> its body key
@@ -198,13 +196,15 @@ def _read_all(
     cache: cache_mod.Cache,
     session: Session | None,
 ) -> list[tuple[Path, str, RawPage | None, tuple[SiteError, ...]]]:
-    """Every source file read, checked and converted, in the order given. In a session, a
-    file whose size and time are unchanged is not even opened."""
+    """Every source file read, checked and converted, in the order given. A file whose
+    size and time are as the cache remembers is not even opened."""
     known: dict[Path, tuple[str, RawPage | None, tuple[SiteError, ...]]] = {}
+    files = {}
     for path in sources:
-        seen = session.files.get(path) if session else None
+        seen = cache.files.get(str(path))
         if seen and seen[2] in cache.raws and _same_stat(path, seen[:2]):
             known[path] = (seen[2], cache.raws[seen[2]], ())
+            files[str(path)] = seen
     reading = Reading(options.content, limit, cache, options.drafts)
     todo = [p for p in sources if p not in known]
     for done in prepare(reading, todo, options.workers or worker_count(), options.progress):
@@ -213,9 +213,11 @@ def _read_all(
             cache.changed |= done.converted
             if session is not None:
                 session.converted += done.converted
-        if session is not None and done.raw is not None:
-            session.files[done.path] = (*done.size_mtime, done.key)
+        if done.raw is not None:
+            files[str(done.path)] = (*done.size_mtime, done.key)
         known[done.path] = (done.key, done.raw, done.errors)
+    cache.changed |= files != cache.files
+    cache.files = files
     return [(path, *known[path]) for path in sources]
 
 
@@ -278,7 +280,8 @@ def _environment_for(options: Options, session: Session | None) -> jinja2.Enviro
     if session is None:
         return environment(options.templates)
     if session.env is None:
-        session.env = environment(options.templates)
+        compiled = session.cache.templates_folder() if session.cache else None
+        session.env = environment(options.templates, compiled)
     return session.env
 
 

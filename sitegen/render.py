@@ -13,15 +13,12 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
-import markdown
 import nh3
 
 from .errors import SiteError, display_path
-from .markdown_ext import Link, SiteExtension
-from .model import Page, Site
+from .model import Link, Page, Site
 from .seo import jsonld
 
-EXTENSIONS = ["tables", "toc", "attr_list", "footnotes", SiteExtension()]
 ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"div", "span", "section", "figure", "figcaption", "sup", "hr"}
 ALLOWED_ATTRIBUTES = {
     "*": {"id", "class", "title", "lang", "dir", "role"},
@@ -47,9 +44,15 @@ class Body:
 
 
 @cache
-def _markdown() -> markdown.Markdown:
-    """One converter per process, reset between pages (building it costs more than a page)."""
-    return markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+def _markdown() -> Any:
+    """One converter per process, reset between pages (building it costs more than a page).
+    Imported here, not at the top: a build with nothing to convert never loads Markdown."""
+    import markdown
+
+    from .markdown_ext import SiteExtension
+
+    extensions = ["tables", "toc", "attr_list", "footnotes", SiteExtension()]
+    return markdown.Markdown(extensions=extensions, output_format="html")
 
 
 def convert(page: Page) -> Body:
@@ -113,9 +116,15 @@ def asset_path(static_dir: Path, name: str) -> str:
 # --- templates ------------------------------------------------------------------
 
 
-def environment(templates: Path) -> jinja2.Environment:
-    """Autoescaped, strict Jinja2: a typo in a template is an error, never a blank."""
+def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environment:
+    """Autoescaped, strict Jinja2: a typo in a template is an error, never a blank.
+    `compiled`: a folder where compiled templates are kept between builds."""
+    bytecode = None
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
+        bytecode = jinja2.FileSystemBytecodeCache(str(compiled))
     return jinja2.Environment(
+        bytecode_cache=bytecode,
         loader=jinja2.FileSystemLoader(templates),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
