@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from . import fields as f
-from .errors import SiteError, display_path
+from .errors import SiteError, display_path, plain_pickle
 
 # Sections whose pages have extra fields; any other section holds plain pages.
 KINDS = ("causes", "symptoms", "treatments", "clinicians", "articles")
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
 
+@plain_pickle
 @dataclass(frozen=True, slots=True)
 class Source:
     title: str
@@ -26,6 +27,7 @@ class Source:
     publisher: str = ""
 
 
+@plain_pickle
 @dataclass(frozen=True, slots=True)
 class RawPage:
     """One Markdown file as read: where it is, its checked fields, and its body."""

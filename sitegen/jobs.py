@@ -19,7 +19,7 @@ import jinja2
 
 from . import cache as cache_mod
 from .content import RawPage, read_page
-from .errors import SiteError, display_path
+from .errors import SiteError, display_path, plain_pickle
 from .model import Link, Page, Site, make_page
 from .render import Body, convert, page_context, render_page, template_error
 from .writer import put
@@ -27,6 +27,7 @@ from .writer import put
 PARALLEL_FROM = 48  # fewer pages than this are quicker in one process than forking workers
 
 
+@plain_pickle
 @dataclass(frozen=True, slots=True)
 class BodyMeta:
     """What the link checks need of a converted body."""
@@ -35,6 +36,7 @@ class BodyMeta:
     links: tuple[Link, ...]
 
 
+@plain_pickle
 @dataclass(frozen=True, slots=True)
 class OutputRecord:
     """A written output file: the key of its inputs, and its size and time to recognise it."""

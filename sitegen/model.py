@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 from .config import SiteConfig
 from .content import COMMON, RawPage, Source, kind_of, slugify
-from .errors import SiteError
+from .errors import SiteError, plain_pickle
 
 DEFAULT_TEMPLATES = {
     "home": "home.html",
@@ -81,6 +81,7 @@ class Page:
         return self.lines.get(name)
 
 
+@plain_pickle
 @dataclass(frozen=True, slots=True)
 class Link:
     """A link or image found in a page body, as written and as resolved."""
