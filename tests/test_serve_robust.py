@@ -1,0 +1,259 @@
+"""`build.py serve` under attack and load: a real server process on a free local port.
+
+Requests are sent over raw sockets so that paths reach the server exactly as written
+(http clients would normalise `/../`). Nothing outside the output folder is ever served.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURE, ROOT
+from support import tree_hashes
+
+SECRET = "SECRET-6f1d2c-not-for-the-web"
+
+
+@dataclass
+class Served:
+    base: str
+    port: int
+    folder: Path
+    log: Path
+    proc: subprocess.Popen
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def raw_get(port: int, target: str, timeout: float = 10.0) -> tuple[int, bytes]:
+    """Send `GET target` exactly as written; return the status and the whole response."""
+    request = f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(request.encode("latin-1"))
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    response = b"".join(chunks)
+    status = re.match(rb"HTTP/1\.[01] (\d{3})", response)
+    assert status, response[:200]
+    return int(status[1]), response
+
+
+def wait_for(predicate, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.1)
+    return False
+
+
+def start(tmp_path: Path, *args: str) -> Served:
+    folder = tmp_path / "site"
+    shutil.copytree(FIXTURE, folder)
+    (folder / "secret.txt").write_text(SECRET)  # beside the output folder
+    (tmp_path / "secret.txt").write_text(SECRET)
+    port = free_port()
+    log = tmp_path / "serve.log"
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port), *args],
+        cwd=folder,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    served = Served(f"http://127.0.0.1:{port}", port, folder, log, proc)
+    if not wait_for(lambda: raw_get(port, "/")[0] == 200):
+        stop(served)
+        pytest.fail("serve did not start:\n" + log.read_text())
+    return served
+
+
+def stop(served: Served) -> None:
+    served.proc.terminate()
+    try:
+        served.proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        served.proc.kill()
+        served.proc.wait()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Served]:
+    served = start(tmp_path)
+    try:
+        yield served
+    finally:
+        stop(served)
+
+
+def asset_of(html: bytes) -> str:
+    """The fingerprinted stylesheet a page links to, as a site path."""
+    href = re.search(rb'<link rel="stylesheet" href="([^"]+)"', html)
+    assert href, html[:500]
+    return "/" + href[1].decode().lstrip("./")
+
+
+# --- path traversal -------------------------------------------------------------------
+
+TRAVERSALS = [
+    "/../secret.txt",
+    "/../../secret.txt",
+    "/../content/site.yaml",
+    "/causes/../../secret.txt",
+    "/./../secret.txt",
+    "/%2e%2e/secret.txt",
+    "/%2E%2E/%2E%2E/secret.txt",
+    "/.%2e/secret.txt",
+    "/%2e%2e%2fsecret.txt",
+    "/..%2fsecret.txt",
+    "/..%2f..%2fsecret.txt",
+    "/%2e%2e%2f%2e%2e%2fsecret.txt",
+    "/%252e%252e/secret.txt",
+    "/..\\secret.txt",
+    "/..%5csecret.txt",
+    "/..%c0%afsecret.txt",
+    "/%00/../secret.txt",
+    "//etc/passwd",
+    "/%2fetc%2fpasswd",
+    "///etc/passwd",
+    "http://127.0.0.1/../secret.txt",
+    "http://127.0.0.1/%2e%2e/secret.txt",
+]
+
+
+def test_path_traversal_is_refused(server: Served) -> None:
+    """Every form of `..` and every absolute path: 400, 403 or 404, never the file."""
+    answers = {}
+    for target in TRAVERSALS:
+        status, response = raw_get(server.port, target)
+        answers[target] = status
+        assert SECRET.encode() not in response, target
+        assert b"base_url" not in response and b"root:x:" not in response, target
+    assert all(status in (400, 403, 404) for status in answers.values()), answers
+
+
+def test_symlinks_out_of_the_output_folder_are_not_followed(server: Served) -> None:
+    out = server.folder / "_site"
+    (out / "leak.txt").symlink_to(server.folder / "secret.txt")
+    (out / "leak-dir").symlink_to(server.folder)
+    (out / "etc").symlink_to("/etc")
+    for target in ("/leak.txt", "/leak-dir/secret.txt", "/leak-dir/content/site.yaml",
+                   "/etc/passwd", "/leak-dir/", "/etc/"):  # fmt: skip
+        status, response = raw_get(server.port, target)
+        assert status in (400, 403, 404), (target, status)
+        assert SECRET.encode() not in response and b"root:x:" not in response, target
+
+
+def test_files_inside_the_output_folder_are_still_served(server: Served) -> None:
+    """The refusals above are not a server that refuses everything."""
+    status, page = raw_get(server.port, "/causes/kyphosis/")
+    assert status == 200 and b"The upper back curves forward" in page
+    assert raw_get(server.port, asset_of(page))[0] == 200
+    assert raw_get(server.port, "/causes/../causes/kyphosis/")[0] in (200, 301, 400, 404)
+
+
+# --- where it listens -------------------------------------------------------------------
+
+
+def listening(port: int) -> set[str]:
+    """The local addresses with a socket listening on `port` (Linux /proc/net)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not os.path.exists(table):
+            continue
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:
+                found.add(address)
+    return found
+
+
+def test_binds_127_0_0_1_by_default_without_a_warning(server: Served) -> None:
+    log = server.log.read_text()
+    assert f"Serving on http://127.0.0.1:{server.port}/" in log
+    assert "warning: serving on" not in log
+    if not os.path.exists("/proc/net/tcp"):
+        pytest.skip("no /proc/net/tcp to see where the server listens")
+    assert listening(server.port) == {"0100007F"}, "only on 127.0.0.1"
+
+
+def test_another_host_prints_a_warning(tmp_path: Path) -> None:
+    served = start(tmp_path, "--host", "0.0.0.0")
+    try:
+        log = served.log.read_text()
+    finally:
+        stop(served)
+    lines = log.splitlines()
+    warning = "warning: serving on 0.0.0.0: other computers on the network can see the preview"
+    assert warning in lines
+    assert lines.index(warning) < lines.index(
+        f"Serving on http://0.0.0.0:{served.port}/  (Ctrl-C to stop)"
+    )
+
+
+# --- a failed rebuild keeps the last good site --------------------------------------------
+
+
+def test_a_failed_rebuild_keeps_the_last_good_site(server: Served) -> None:
+    out = server.folder / "_site"
+    before = tree_hashes(out)
+    status, page = raw_get(server.port, "/causes/kyphosis/")
+    css = asset_of(page)
+    source = server.folder / "content/causes/kyphosis.md"
+    good = source.read_text()
+    source.write_text(good.replace("title: Kyphosis", "title: [Kyphosis"))
+    assert wait_for(lambda: raw_get(server.port, "/causes/kyphosis/")[0] == 500)
+    status, errors = raw_get(server.port, "/about/")
+    assert status == 500 and b"content/causes/kyphosis.md:" in errors
+    assert tree_hashes(out) == before, "the last good site stays on disk, file for file"
+    assert not list(server.folder.glob("._site.*"))
+    status, style = raw_get(server.port, css)
+    assert status == 200 and len(style) > 100, "assets are still served"
+    assert raw_get(server.port, "/images/curve.svg")[0] == 200
+    source.write_text(good.replace("curves forward", "bends ahead"))
+    assert wait_for(
+        lambda: b"The upper back bends ahead" in raw_get(server.port, "/causes/kyphosis/")[1]
+    )
+    assert raw_get(server.port, "/about/")[0] == 200
+
+
+# --- load --------------------------------------------------------------------------------
+
+
+def test_200_concurrent_requests_all_succeed(server: Served) -> None:
+    """A bounded load test: 200 requests, 50 at a time, on 127.0.0.1 only."""
+    page = raw_get(server.port, "/")[1]
+    targets = ["/", "/causes/", "/causes/kyphosis/", "/about/", "/treatments/physical-therapy/",
+               "/clinicians/pat-lee/", asset_of(page), "/images/curve.svg", "/sitemap.xml",
+               "/robots.txt"]  # fmt: skip
+    jobs = [targets[n % len(targets)] for n in range(200)]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        answers = list(pool.map(lambda target: raw_get(server.port, target, 30), jobs))
+    seconds = time.perf_counter() - started
+    failed = [(t, s) for t, (s, _) in zip(jobs, answers, strict=True) if s != 200]
+    assert failed == [], failed
+    assert all(len(body) > 200 for _, body in answers)
+    print(f"200 requests, 50 at a time, in {seconds:.2f} s")
+    assert raw_get(server.port, "/")[0] == 200, "and it still answers afterwards"
+    assert server.proc.poll() is None
