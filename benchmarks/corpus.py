@@ -14,6 +14,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 # Pages every generated site has: the home page and the landing pages that site.yaml's
 # navigation and urgent box point at.
 LANDINGS = {
@@ -32,7 +37,8 @@ SHARES = {"clinicians": 0.03, "treatments": 0.08, "causes": 0.25, "symptoms": 0.
 ANCHOR_HEADING = "What to expect"  # on every page, so `other.md#what-to-expect` always works
 PICTURES = ("/images/spine-curves.svg", "/images/spine-thoracic.svg", "/images/posture-sitting.svg")
 
-WORDS = """
+WORDS = _words(
+    """
 back pain muscle spine neck shoulder rib posture desk chair screen stretch walk rest heat
 ice sleep pillow breath joint bone disc nerve tissue strength habit exercise movement stiff
 sore tight tired gentle daily short slow careful easy simple common normal mild strong
@@ -41,10 +47,11 @@ day week month morning evening night hour minute visit plan goal care help docto
 clinic home work lift carry bend turn reach sit stand hold push pull press relax warm
 cool calm steady small large light heavy hard soft safe clear quick low high upper middle
 body arm hand chest side front area level change sign cause reason problem question answer
-""".split()
-ADJECTIVES = "stiff sore tight tired gentle daily mild upper middle sudden steady long".split()
-NOUNS = "back neck shoulder rib posture muscle spine disc joint nerve chest arm".split()
-THINGS = "strain tension ache spasm stiffness pain injury habit curve weakness".split()
+"""
+)
+ADJECTIVES = _words("stiff sore tight tired gentle daily mild upper middle sudden steady long")
+NOUNS = _words("back neck shoulder rib posture muscle spine disc joint nerve chest arm")
+THINGS = _words("strain tension ache spasm stiffness pain injury habit curve weakness")
 HEADINGS = (
     "What it is",
     "Why it happens",
@@ -58,8 +65,8 @@ HEADINGS = (
     "Getting better",
 )
 CLINICIAN_ROLES = ("Chiropractor", "Physical therapist", "Massage therapist")
-FIRST = "alex sam jordan casey riley morgan taylor jamie robin drew avery quinn".split()
-LAST = "lee park ortiz novak reyes moreau silva haddad kim olsen brandt costa".split()
+FIRST = _words("alex sam jordan casey riley morgan taylor jamie robin drew avery quinn")
+LAST = _words("lee park ortiz novak reyes moreau silva haddad kim olsen brandt costa")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +138,7 @@ class _Writer:
 
     def __init__(self, rng: random.Random, slugs: dict[str, list[str]], urls: list[str]):
         self.rng, self.slugs, self.urls = rng, slugs, urls
+        self.current = ("", "")  # the page being written, which must not link to itself
 
     def words(self, count: int) -> str:
         """A run of sentences of about `count` words."""
@@ -144,8 +152,10 @@ class _Writer:
 
     def link(self, from_section: str, anchor: bool = False) -> str:
         """A Markdown link to another page, written relative to the source file."""
-        section = self.rng.choice(list(self.slugs))
-        slug = self.rng.choice(self.slugs[section])
+        section, slug = self.current
+        while (section, slug) == self.current:
+            section = self.rng.choice(list(self.slugs))
+            slug = self.rng.choice(self.slugs[section])
         target = f"{slug}.md" if section == from_section else f"../{section}/{slug}.md"
         if not from_section:
             target = f"{section}/{slug}.md"
@@ -155,6 +165,10 @@ class _Writer:
     def landing_link(self, from_section: str, section: str) -> str:
         prefix = "" if not from_section else "../"
         return f"[{LANDINGS[section].lower()}]({prefix}{section}/index.md)"
+
+    @property
+    def current_url(self) -> str:
+        return "/{}/{}/".format(*self.current)
 
     def common(self, title: str) -> dict:
         """Front matter every page has."""
@@ -167,7 +181,7 @@ class _Writer:
             "reviewed": reviewed.isoformat(),
             "reviewed_by": rng.choice(self.slugs["clinicians"]),
             "weight": rng.randint(1, 20),
-            "related": rng.sample(self.urls, 2),
+            "related": [u for u in rng.sample(self.urls, 3) if u != self.current_url][:2],
             "sources": [
                 {
                     "title": f"{rng.choice(THINGS).capitalize()} and {rng.choice(NOUNS)} care",
@@ -179,6 +193,7 @@ class _Writer:
         }
 
     def landing(self, section: str, title: str) -> Doc:
+        self.current = (section, "index")
         meta = self.common(title)
         if section == "appointments":
             meta["template"] = "appointments.html"
@@ -189,6 +204,7 @@ class _Writer:
         title = " ".join(p.capitalize() for p in slug.split("-")[:2]) + f" {index}"
         if section != "clinicians":
             title = _titled(slug)
+        self.current = (section, slug)
         meta = self.common(title)
         meta.update(self.extra(section))
         return Doc(f"{section}/{slug}.md", meta, self.body(section))
@@ -198,7 +214,7 @@ class _Writer:
         rng = self.rng
         treatments = rng.sample(self.slugs["treatments"], 2)
         if section == "causes":
-            return {"treatments": treatments, "symptoms": [self.words(5) for _ in range(3)]}
+            return {"treatments": treatments}
         if section == "treatments":
             return {"visits": self.words(14)}
         if section == "articles":
@@ -218,7 +234,7 @@ class _Writer:
     def body(self, section: str, paragraphs: int = 6) -> str:
         """About 830 words (6 parts) of Markdown; landing pages are shorter."""
         rng = self.rng
-        parts = [f"{self.words(55)} See {self.link(section)} and {self.link(section)}."]
+        parts = [f"{self.words(40)} See {self.link(section)} and {self.link(section)}."]
         if section in ("causes", "symptoms") or not section:
             parts.append(
                 "> [!URGENT] Call 911 now if you have back pain and\n"
@@ -229,7 +245,7 @@ class _Writer:
         headings = [ANCHOR_HEADING, *rng.sample(HEADINGS, paragraphs - 1)]
         for number, heading in enumerate(headings):
             parts.append(f"## {heading}")
-            parts.append(f"{self.words(70)} Read about {self.link(section, anchor=True)}.")
+            parts.append(f"{self.words(38)} Read about {self.link(section, anchor=True)}.")
             if number == 1 and rng.random() < 0.35:
                 parts.append(f"![{self.words(8).rstrip('.')}]({rng.choice(PICTURES)})")
             if number == 2:
@@ -239,8 +255,9 @@ class _Writer:
             else:
                 items = [f"- {self.words(8)}" for _ in range(3)] + [f"- {self.link(section)}"]
                 parts.append("\n".join(items))
-            parts.append(self.words(40))
-        parts.append(f"Try the {self.landing_link(section, 'self-care')} ideas first.")
+            parts.append(self.words(20))
+        other = "when-to-get-help" if section == "self-care" else "self-care"
+        parts.append(f"Also read {self.landing_link(section, other)}.")
         return "\n\n".join(parts) + "\n"
 
     def table(self) -> str:

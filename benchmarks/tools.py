@@ -46,6 +46,11 @@ class Tool:
         """HTML files in the output (a peer that silently builds nothing shows here)."""
         return sum(1 for _ in self.out.rglob("*.html")) if self.out.is_dir() else 0
 
+    def missing(self, corpus: Corpus) -> list[str]:
+        """Pages of the corpus with no output file where every tool here writes them."""
+        wanted = (doc.url.lstrip("/") + "index.html" for doc in corpus.docs)
+        return [path for path in wanted if not (self.out / path).is_file()]
+
 
 def _dump(meta: dict) -> str:
     return yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
@@ -203,10 +208,10 @@ def mkdocs(corpus: Corpus, root: Path) -> Tool:
 HUGO_TOML = """\
 baseURL = "https://www.example.org/"
 title = "Upper Back Care Clinic"
-languageCode = "en-us"
+locale = "en-US"
 disableKinds = ["taxonomy", "term"]
 [markup.goldmark.renderHooks.link]
-enableDefault = true
+useEmbedded = "fallback"
 """
 HUGO_LAYOUTS = {
     "baseof.html": (
@@ -214,7 +219,7 @@ HUGO_LAYOUTS = {
         "<title>{{ .Title }} - {{ site.Title }}</title>\n"
         '<meta name="description" content="{{ .Description }}"></head>\n'
         '<body>\n<header><a href="{{ site.Home.RelPermalink }}">{{ site.Title }}</a></header>\n'
-        "<main>{{ block \"main\" . }}{{ end }}</main>\n</body>\n</html>\n"
+        '<main>{{ block "main" . }}{{ end }}</main>\n</body>\n</html>\n'
     ),
     "single.html": '{{ define "main" }}<h1>{{ .Title }}</h1>\n{{ .Content }}{{ end }}\n',
     "list.html": (
@@ -269,7 +274,7 @@ def versions() -> dict[str, str]:
             found[name] = "not installed"
     try:
         text = subprocess.run([hugo_binary(), "version"], capture_output=True, text=True).stdout
-        found["hugo"] = text.split()[1] if text else "unknown"
+        found["hugo"] = text.split()[1].split("-")[0] if text else "unknown"
     except (FileNotFoundError, IndexError):
         found["hugo"] = "not installed"
     return found
