@@ -291,7 +291,8 @@ def unsafe_html(body: str, first_line: int, shown: str) -> list[SiteError]:
     """Raw HTML the sanitizer will remove, reported so the editor knows it is gone."""
     if not MAYBE_UNSAFE.search(body):  # most pages: one quick look
         return []
-    text = _decoded(body) if "&" in body else body
+    text = _without_code(body)
+    text = _decoded(text) if "&" in text else text
     found: list[tuple[int, int, SiteError]] = []
     for order, (pattern, what) in enumerate(UNSAFE):
         seen_lines: set[int] = set()
@@ -305,6 +306,16 @@ def unsafe_html(body: str, first_line: int, shown: str) -> list[SiteError]:
             hint = "use Markdown for text, links and pictures"
             found.append((line, order, SiteError(message, shown, line, hint, warning=True)))
     return [error for _, _, error in sorted(found, key=lambda f: f[:2])]
+
+
+CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|`[^`\n]+`", re.MULTILINE | re.DOTALL)
+
+
+def _without_code(body: str) -> str:
+    """Code blocks and spans blanked out (lines kept): `<script>` shown as code is not HTML."""
+    if "`" not in body and "~~~" not in body:
+        return body
+    return CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body)
 
 
 def _decoded(body: str) -> str:

@@ -8,8 +8,11 @@ build and inherit the site, the templates and the cache; nothing large is sent t
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -106,11 +109,22 @@ def _in_pool(
     batches = [items[i : i + size] for i in range(0, len(items), size)]
     fork = multiprocessing.get_context("fork")
     finished: list = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=fork) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=fork, initializer=_die_with_parent
+    ) as pool:
         for batch in pool.map(work, batches):
             finished += batch
             report(len(finished), len(items))
     return finished
+
+
+def _die_with_parent() -> None:
+    """A worker ends when the build is killed, rather than writing on into its folder."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: workers end with the pool as usual
+        pass
 
 
 def _do_all(jobs: Iterable[Job]) -> list[Done]:

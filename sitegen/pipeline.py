@@ -87,6 +87,7 @@ def build(options: Options, session: Session | None = None) -> Result:
     problem = output_guard(options.out, _protected(options))
     if problem:  # before anything is read or written
         raise BuildFailed([problem])
+    clear_caches()  # fingerprints are of this build's static files
     own = session is None  # a one-off build: its session ends with it, its cache is saved
     session = session or Session()
     session.converted = 0
@@ -123,13 +124,28 @@ def build(options: Options, session: Session | None = None) -> Result:
         writer.abort(temp)
         raise
     if own:
-        cache_mod.save(cache)  # serve saves when the edits pause
+        warnings += save_cache(cache)  # serve saves when the edits pause
         if not cache.persist:
             shutil.rmtree(cache.folder, ignore_errors=True)
     rendered = [site.pages[d.index].url for d in done if d.rendered and d.record]
     converted = session.converted + sum(d.converted for d in done)
     seconds = time.perf_counter() - started
     return Result(len(site.pages), len(rendered), converted, seconds, warnings, rendered)
+
+
+def save_cache(cache: cache_mod.Cache) -> list[SiteError]:
+    """Save the build cache; a cache that cannot be written only makes the next build slower."""
+    try:
+        cache_mod.save(cache)
+    except OSError as exc:
+        hint = "the site was built; the next build will redo the work the cache would have saved"
+        where = str(cache.folder) if cache.folder else ""
+        return [
+            SiteError(
+                f"the build cache could not be saved: {exc.strerror}", where, None, hint, True
+            )
+        ]
+    return []
 
 
 def _cache_for(options: Options, session: Session) -> cache_mod.Cache:
@@ -476,5 +492,5 @@ def _line_of(page: Page, raw: str) -> int | None:
 
 
 def clear_caches() -> None:
-    """Forget fingerprints between builds of a long-running `serve`."""
+    """Forget the fingerprints of static files: each build works them out afresh."""
     asset_path.cache_clear()

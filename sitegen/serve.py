@@ -26,7 +26,7 @@ from . import cache as cache_mod
 from .cli_report import report
 from .content import is_ignored
 from .errors import BuildFailed, SiteError
-from .pipeline import Options, Session, build, clear_caches
+from .pipeline import Options, Session, build
 
 
 @dataclass(slots=True)
@@ -40,7 +40,6 @@ class State:
 def rebuild(options: Options, state: State) -> None:
     """Build once; remember the errors so the browser can show them."""
     started = time.perf_counter()
-    clear_caches()
     try:
         result = build(options, state.session)
     except BuildFailed as failed:

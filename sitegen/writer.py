@@ -133,12 +133,16 @@ def remove_leftovers(out: Path) -> None:
 
 
 def static_files(static: Path) -> list[Path]:
-    """Every file in static/ that is published (not hidden, not an editor's backup)."""
+    """Every file in static/ that is published: not hidden, not an editor's backup, and
+    not a link to something outside static/ (which would publish a file by accident)."""
     files = sorted(static.rglob("*")) if static.is_dir() else []
+    root = static.resolve()
     return [
         f
         for f in files
-        if f.is_file() and not any(is_ignored(p) for p in f.relative_to(static).parts)
+        if f.is_file()
+        and not any(is_ignored(p) for p in f.relative_to(static).parts)
+        and (not f.is_symlink() or root in f.resolve().parents)
     ]
 
 
