@@ -114,9 +114,7 @@ def build(options: Options, session: Session | None = None) -> Result:
                 temp, options.out, options.static, pages, session.written
             )
         else:
-            written = writer.finish(temp, options.out, options.static)
-            if session is not None:
-                session.written = written
+            session.written = writer.finish(temp, options.out, options.static, listed=not own)
     except OSError as exc:
         writer.abort(temp)
         raise BuildFailed([writer.write_error(exc, options.out)]) from exc
@@ -321,7 +319,7 @@ def render_pages(
         body_key = _body_key(cache, page, session)
         render_key = cache_mod.digest(skey, body_key) if render else ""
         record = reusable.get(page.output_path)
-        if render and _unchanged(options.out, page, record, render_key, body_key, cache):
+        if render and _unchanged(options.out, page, record, render_key, body_key, cache, in_place):
             if not in_place:
                 writer.reuse(options.out, temp, page.output_path)
             done.append(Done(index, cache.bodies[body_key], record, None, False, False))
@@ -334,11 +332,20 @@ def render_pages(
 
 
 def _unchanged(
-    out: Path, page: Page, record: OutputRecord | None, key: str, body_key: str, cache
+    out: Path,
+    page: Page,
+    record: OutputRecord | None,
+    key: str,
+    body_key: str,
+    cache: cache_mod.Cache,
+    trusted: bool = False,
 ) -> bool:
-    """The last build wrote this page from the same inputs, and the file is still as written."""
+    """The last build wrote this page from the same inputs, and the file is still as written
+    (`trusted`: this session wrote it and is the only writer, so it is not looked at)."""
     if record is None or record.key != key or body_key not in cache.bodies:
         return False
+    if trusted:
+        return True
     try:
         stat = (out / page.output_path).stat()
     except OSError:

@@ -77,11 +77,12 @@ def reuse(old_root: Path, root: Path, rel: str) -> None:
         shutil.copy2(old_root / rel, target)
 
 
-def finish(temp: Path, out: Path, static: Path) -> set[str]:
-    """Add the static files and the marker, then swap the new site in; its files."""
+def finish(temp: Path, out: Path, static: Path, listed: bool = False) -> set[str]:
+    """Add the static files and the marker, then swap the new site in. With `listed`,
+    return the names of its files (a serve session updates them in place later)."""
     copy_static(temp, static)
     (temp / MARKER).write_bytes(MARKER_TEXT)
-    written = _files_under(temp)
+    written = _files_under(temp) if listed else set()
     swap(temp, out.absolute())
     return written
 
