@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from dataclasses import dataclass, field, replace
@@ -78,6 +79,14 @@ class Session:
     body_keys: dict[int, str] = field(default_factory=dict)  # id of a page -> its body key
     env: jinja2.Environment | None = None
     converted: int = 0  # bodies converted by the build under way
+    # Told by the file watcher: the content files edited since the last build, when only
+    # edits happened (None: anything may have changed, so look at every file).
+    edited: set[str] | None = None
+    walk: tuple[list[Path], list[SiteError]] | None = None  # content/ as last seen
+    site_key: str = ""  # of the build under way
+    links: dict = field(default_factory=dict)  # link checks remembered (see link_errors)
+    render_keys: dict[str, str] = field(default_factory=dict)  # body key -> output key
+    extras: tuple[str, frozenset[str]] = ("", frozenset())  # site key and 404, sitemap...
     written: set[str] = field(default_factory=set)  # the files of the site in the output
 
 
@@ -104,12 +113,16 @@ def build(options: Options, session: Session | None = None) -> Result:
         done = render_pages(site, options, env, cache, temp, not errors, in_place, session)
         errors += [d.error for d in done if d.error]
         metas = {p.url: cache.bodies[_body_key(cache, p, session)] for p in site.pages}
-        errors += link_errors(site, metas, options.static, unreadable)
+        errors += link_errors(site, metas, options.static, unreadable, session)
         if errors:
             raise BuildFailed(_unique(errors))
-        write_extras(site, env, options, temp)
+        if in_place and session.extras[0] == session.site_key:
+            extras = session.extras[1]  # nothing they show has changed: keep them
+        else:
+            extras = write_extras(site, env, options, temp)
+            session.extras = (session.site_key, extras)
         if in_place:
-            pages = {p.output_path for p in site.pages}
+            pages = {p.output_path for p in site.pages} | extras
             session.written = writer.finish_in_place(
                 temp, options.out, options.static, pages, session.written
             )
@@ -173,7 +186,7 @@ def load_site(
     config_path = options.content / "site.yaml"
     config, errors = load_config(config_path, options.base_url)
     limit = (config.max_page_kb if config else 2048) * 1024
-    sources, found_errors = find_sources(options.content)
+    sources, found_errors = _sources(options, session)
     errors += found_errors
     cache = cache or cache_mod.Cache(None)
     results = _read_all(sources, options, limit, cache, session)
@@ -203,6 +216,18 @@ def load_site(
     return site, errors, warnings, unreadable
 
 
+def _sources(options: Options, session: Session | None) -> tuple[list[Path], list[SiteError]]:
+    """The content files: as last seen when the watcher reports only edits, else walked."""
+    if session is not None and session.edited is not None and session.walk is not None:
+        # the watcher names files absolutely; the walk names them as content/ is given
+        session.edited |= {os.path.relpath(e) for e in session.edited}
+        return session.walk[0], list(session.walk[1])
+    found = find_sources(options.content)
+    if session is not None:
+        session.walk = (found[0], list(found[1]))
+    return found
+
+
 def _read_all(
     sources: list[Path],
     options: Options,
@@ -216,7 +241,7 @@ def _read_all(
     files = {}
     for path in sources:
         seen = cache.files.get(str(path))
-        if seen and seen[2] in cache.raws and _same_stat(path, seen[:2]):
+        if seen and seen[2] in cache.raws and _still(path, seen[:2], session):
             known[path] = (seen[2], cache.raws[seen[2]], ())
             files[str(path)] = seen
     reading = Reading(options.content, limit, cache, options.drafts)
@@ -233,6 +258,13 @@ def _read_all(
     cache.changed |= files != cache.files
     cache.files = files
     return [(path, *known[path]) for path in sources]
+
+
+def _still(path: Path, size_mtime: tuple[int, int], session: Session | None) -> bool:
+    """The file is as the cache remembers: unedited by the watcher's account, or by its stat."""
+    if session is not None and session.edited is not None:
+        return str(path) not in session.edited
+    return _same_stat(path, size_mtime)
 
 
 def _same_stat(path: Path, size_mtime: tuple[int, int]) -> bool:
@@ -312,12 +344,14 @@ def render_pages(
     """Write every changed page into `temp`; unchanged ones are carried over (or, when the
     output is updated in place, left where they are)."""
     skey = site_key(site, options, cache.engine, session) if render else ""
+    if session is not None:
+        session.site_key = skey
     out = str(options.out.resolve())
     reusable = cache.outputs if cache.out_dir == out else {}
     jobs, done = [], []
     for index, page in enumerate(site.pages):
         body_key = _body_key(cache, page, session)
-        render_key = cache_mod.digest(skey, body_key) if render else ""
+        render_key = _render_key(skey, body_key, session) if render else ""
         record = reusable.get(page.output_path)
         if render and _unchanged(options.out, page, record, render_key, body_key, cache, in_place):
             if not in_place:
@@ -329,6 +363,18 @@ def render_pages(
     done += run(context, jobs, options.workers or worker_count(), options.progress)
     _remember(cache, site, done, out, session)
     return sorted(done, key=lambda d: d.index)
+
+
+def _render_key(skey: str, body_key: str, session: Session | None) -> str:
+    """The key of a page's output: everything but bodies, and its own body."""
+    if session is None:
+        return cache_mod.digest(skey, body_key)
+    if session.render_keys.get("") != skey:  # a new site key: forget the old ones
+        session.render_keys = {"": skey}
+    known = session.render_keys.get(body_key)
+    if known is None:
+        known = session.render_keys[body_key] = cache_mod.digest(skey, body_key)
+    return known
 
 
 def _unchanged(
@@ -367,8 +413,10 @@ def _remember(
         cache.bodies = {**cache.bodies, **bodies}
 
 
-def write_extras(site: Site, env: jinja2.Environment, options: Options, temp: Path) -> None:
-    """The 404 page, alias redirects and the machine-read files."""
+def write_extras(
+    site: Site, env: jinja2.Environment, options: Options, temp: Path
+) -> frozenset[str]:
+    """The 404 page, alias redirects and the machine-read files; their names."""
     errors: list[SiteError] = []
     files = {"404.html": _render(env, site, not_found_page(), options, errors)}
     base = site.config.base_url.rstrip("/")
@@ -384,6 +432,7 @@ def write_extras(site: Site, env: jinja2.Environment, options: Options, temp: Pa
     files["_headers"] = publish.headers_file(site, writer.fingerprinted(options.static))
     for rel, text in files.items():
         writer.put(temp, rel, text.encode())
+    return frozenset(files)
 
 
 def _render(
@@ -440,18 +489,73 @@ def moved_page(old: str, target: Page) -> Page:
 
 
 def link_errors(
-    site: Site, bodies: dict[str, BodyMeta], static: Path, unreadable: set[str]
+    site: Site,
+    bodies: dict[str, BodyMeta],
+    static: Path,
+    unreadable: set[str],
+    session: Session | None = None,
 ) -> list[SiteError]:
-    """Every link and image in every body must reach a page, a heading or a file."""
+    """Every link and image in every body must reach a page, a heading or a file.
+
+    In a session, a page is checked again only when its body, a page it links to, or
+    the set of pages and static files has changed since the last build."""
+    memo = _link_memo(site, bodies, static, unreadable, session)
     errors: list[SiteError] = []
     for page in site.pages:
-        for link in bodies[page.url].links:
-            if link.path in unreadable:
-                continue  # that page's own error says what is wrong
-            problem = _link_problem(site, bodies, static, page, link)
-            if problem:
-                line = _line_of(page, link.raw)
-                errors.append(SiteError(problem[0], page.shown, line, problem[1]))
+        meta = bodies[page.url]
+        known = memo.get(page.url)
+        if known is not None and known[0] is meta and not (known[2] & memo["changed"]):
+            errors += known[1]
+            continue
+        found = _page_link_errors(site, bodies, static, unreadable, page, meta)
+        targets = frozenset(link.path or page.url for link in meta.links)
+        memo[page.url] = (meta, found, targets)
+        errors += found
+    return errors
+
+
+def _link_memo(
+    site: Site,
+    bodies: dict[str, BodyMeta],
+    static: Path,
+    unreadable: set[str],
+    session: Session | None,
+) -> dict:
+    """The session's remembered link checks, emptied when the world they assumed changed;
+    `changed` holds the pages whose bodies are new since then."""
+    if session is None:
+        return {"changed": frozenset()}
+    world = (
+        frozenset(site.by_url),
+        frozenset(site.redirects.items()),
+        frozenset(unreadable),
+        frozenset(p.as_posix() for p in static.rglob("*")) if static.is_dir() else frozenset(),
+    )
+    memo = session.links
+    if memo.get("world") != world:
+        memo.clear()
+        memo["world"] = world
+    before = memo.get("bodies", {})
+    memo["changed"] = frozenset(u for u, m in bodies.items() if before.get(u) is not m)
+    memo["bodies"] = dict(bodies)
+    return memo
+
+
+def _page_link_errors(
+    site: Site,
+    bodies: dict[str, BodyMeta],
+    static: Path,
+    unreadable: set[str],
+    page: Page,
+    meta: BodyMeta,
+) -> list[SiteError]:
+    errors = []
+    for link in meta.links:
+        if link.path in unreadable:
+            continue  # that page's own error says what is wrong
+        problem = _link_problem(site, bodies, static, page, link)
+        if problem:
+            errors.append(SiteError(problem[0], page.shown, _line_of(page, link.raw), problem[1]))
     return errors
 
 

@@ -37,9 +37,11 @@ class State:
     session: Session = field(default_factory=Session)
 
 
-def rebuild(options: Options, state: State) -> None:
-    """Build once; remember the errors so the browser can show them."""
+def rebuild(options: Options, state: State, edited: set[str] | None = None) -> None:
+    """Build once; remember the errors so the browser can show them. `edited`: the files
+    the watcher saw edited, when it saw nothing else (None: look at everything)."""
     started = time.perf_counter()
+    state.session.edited = edited
     try:
         result = build(options, state.session)
     except BuildFailed as failed:
@@ -66,7 +68,7 @@ class EventWatcher(Watcher):
     """Livereload's watcher driven by file-system events (watchdog) instead of polling,
     so a save is rebuilt within milliseconds; bursts of events make one rebuild."""
 
-    SETTLE = 0.01  # seconds to wait for an editor's several writes of one save
+    SETTLE = 0.005  # seconds to wait for an editor's several writes of one save
     SAVE_AFTER = 2.0  # seconds of quiet before the build cache is written to disk
 
     def __init__(self, folders: list[Path], on_change: Callable, on_idle: Callable) -> None:
@@ -75,6 +77,8 @@ class EventWatcher(Watcher):
         self.on_change = on_change
         self.on_idle = on_idle
         self.saving: object | None = None
+        self.edited: set[str] = set()  # files edited since the last rebuild
+        self.structural = False  # a file was created, deleted or moved
         self.loop: IOLoop | None = None
         self.pending: object | None = None
         self.observer = Observer()
@@ -92,15 +96,21 @@ class EventWatcher(Watcher):
     def examine(self) -> tuple[None, None]:
         return None, None
 
-    def changed(self) -> None:
-        """Called on the server's loop: (re)start the settle timer."""
+    def changed(self, edited: str | None = None) -> None:
+        """Called on the server's loop: note what changed, (re)start the settle timer."""
+        if edited is None:
+            self.structural = True  # created, deleted or moved: look at everything
+        else:
+            self.edited.add(edited)
         if self.pending is not None:
             self.loop.remove_timeout(self.pending)
         self.pending = self.loop.call_later(self.SETTLE, self._fire)
 
     def _fire(self) -> None:
         self.pending = None
-        self.on_change()
+        edited = None if self.structural else set(self.edited)
+        self.edited, self.structural = set(), False
+        self.on_change(edited)
         LiveReloadHandler.reload_waiters("*")
         if self.saving is not None:
             self.loop.remove_timeout(self.saving)
@@ -116,10 +126,14 @@ class _Forward(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
+        if event.is_directory and event.event_type == "modified":
+            return  # a folder's time changes with its files, whose own events follow
         paths = [event.src_path, getattr(event, "dest_path", "") or ""]
         if all(not p or is_ignored(Path(p).name) for p in paths):
             return
-        self.watcher.loop.add_callback(self.watcher.changed)
+        edit = event.event_type in ("modified", "closed") and not event.is_directory
+        path = os.path.abspath(event.src_path) if edit else None
+        self.watcher.loop.add_callback(self.watcher.changed, path)
 
 
 def error_page(errors: list[SiteError]) -> str:
@@ -218,7 +232,9 @@ def serve(options: Options, host: str, port: int) -> int:
     state = State()
     rebuild(options, state)
     folders = [options.content, options.templates, options.static]
-    watcher = EventWatcher(folders, lambda: rebuild(options, state), lambda: _save(state.session))
+    watcher = EventWatcher(
+        folders, lambda edited: rebuild(options, state, edited), lambda: _save(state.session)
+    )
     server = PreviewServer(state, watcher)
     print(f"Serving on http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
     sys.stdout.flush()
