@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURE, ROOT
-from support import tree_hashes
+from support import free_port, tree_hashes, wait_for
 
 SECRET = "SECRET-6f1d2c-not-for-the-web"
 
@@ -32,12 +32,6 @@ class Served:
     folder: Path
     log: Path
     proc: subprocess.Popen
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def raw_get(port: int, target: str, timeout: float = 10.0) -> tuple[int, bytes]:
@@ -52,18 +46,6 @@ def raw_get(port: int, target: str, timeout: float = 10.0) -> tuple[int, bytes]:
     status = re.match(rb"HTTP/1\.[01] (\d{3})", response)
     assert status, response[:200]
     return int(status[1]), response
-
-
-def wait_for(predicate, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return True
-        except OSError:
-            pass
-        time.sleep(0.1)
-    return False
 
 
 def start(tmp_path: Path, *args: str) -> Served:
