@@ -20,15 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-MAGIC = b"sitegen-cache-1\n"
+MAGIC = b"sitegen-cache-2\n"
+DIGEST_LENGTH = 32  # hex characters of digest()
 INDEX = "index.pickle"
 
 
-def digest(*parts: str | bytes) -> str:
+def digest(*parts: str | bytes | memoryview) -> str:
     """A short stable hash of some strings or bytes."""
     h = hashlib.blake2b(digest_size=16)
     for part in parts:
-        h.update(part.encode() if isinstance(part, str) else part)
+        h.update(part.encode() if isinstance(part, str) else part)  # bytes or a view
         h.update(b"\0")
     return h.hexdigest()
 
@@ -110,9 +111,10 @@ def load(folder: Path | None, engine: str) -> Cache:
         data = (folder / INDEX).read_bytes()
     except OSError:
         return empty
-    header, _, payload = data.partition(b"\n\n")
-    if not header.startswith(MAGIC) or header[len(MAGIC) :].decode(errors="replace") != digest(
-        payload
+    start = len(MAGIC) + DIGEST_LENGTH + 2
+    payload = memoryview(data)[start:]  # a view: a large cache is not copied again
+    if data[: len(MAGIC)] != MAGIC or data[len(MAGIC) : start].decode(errors="replace") != (
+        digest(payload) + "\n\n"
     ):
         return empty
     try:
@@ -144,11 +146,31 @@ def save(cache: Cache) -> None:
         "outputs": cache.outputs,
         "out_dir": cache.out_dir,
     }
-    payload = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
     cache.folder.mkdir(parents=True, exist_ok=True)
     temp = cache.folder / f"{INDEX}.{os.getpid()}.tmp"
-    temp.write_bytes(MAGIC + digest(payload).encode() + b"\n\n" + payload)
+    with open(temp, "w+b") as handle:  # streamed: no second copy of a large cache in memory
+        handle.write(MAGIC + b"0" * DIGEST_LENGTH + b"\n\n")
+        hashing = _Hashing(handle)
+        pickle.dump(stored, hashing, protocol=pickle.HIGHEST_PROTOCOL)
+        handle.seek(len(MAGIC))
+        handle.write(hashing.hexdigest().encode())
     os.replace(temp, cache.folder / INDEX)
+
+
+class _Hashing:
+    """A file that hashes what is written to it, as `digest` would hash it whole."""
+
+    def __init__(self, handle: Any) -> None:
+        self.handle = handle
+        self.hash = hashlib.blake2b(digest_size=16)
+
+    def write(self, data: bytes) -> int:
+        self.hash.update(data)
+        return self.handle.write(data)
+
+    def hexdigest(self) -> str:
+        self.hash.update(b"\0")  # as digest() ends each part
+        return self.hash.hexdigest()
 
 
 def scratch(engine: str) -> Cache:
