@@ -166,7 +166,7 @@ def _image_line(page: Page, src: str) -> int | None:
 
 def _body_line(page: Page, pattern: re.Pattern[str]) -> int | None:
     """The file line of the first body line matching `pattern`."""
-    for number, line in enumerate(page.body.split("\n")):
+    for number, line in enumerate(page.text().split("\n")):
         if pattern.search(line):
             return page.body_line + number
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import os
 import re
@@ -37,9 +38,11 @@ class RawPage:
     rel: str  # path inside content/, e.g. 'causes/kyphosis.md'
     fields: dict[str, Any]
     lines: dict[str, int]  # field name -> line in the file
-    body: str
+    body: str  # the text after the front matter; "" once stored (see `load_body`)
     body_line: int  # the file line where the body starts
     warnings: tuple[SiteError, ...] = ()
+    source: str = ""  # the file, absolute
+    body_hash: str = ""  # stands for the body in cache keys
 
 
 COMMON: dict[str, f.Field] = {
@@ -236,7 +239,20 @@ def read_page(
     errors += nesting_errors(body, body_line, shown)
     lines = {k: 2 + v for k, v in meta.lines.items()}
     warnings = tuple(unsafe_html(body, body_line, shown))
-    return RawPage(shown, rel, values, lines, body, body_line, warnings), errors
+    source = os.path.abspath(path)
+    body_hash = hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
+    return RawPage(shown, rel, values, lines, body, body_line, warnings, source, body_hash), errors
+
+
+def load_body(source: str) -> str:
+    """A page's body read again from its file: the cache and the model keep only its
+    hash, so that thousands of pages do not sit in memory twice over."""
+    try:
+        text, problem = _decode(Path(source).read_bytes(), source)
+    except OSError:
+        return ""
+    split = "" if problem else _split_front_matter(text, source)
+    return split[1] if isinstance(split, tuple) else ""
 
 
 MAX_QUOTE_DEPTH = 16

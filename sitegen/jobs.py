@@ -15,7 +15,7 @@ import os
 import signal
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jinja2
@@ -167,7 +167,7 @@ def _body(ctx: Context, page: Page, key: str) -> tuple[Body, bool]:
 
 def body_key(engine: str, page: Page) -> str:
     """The key of a page's converted body: its source, its place and the engine."""
-    return cache_mod.digest(engine, page.rel, page.url, page.body)
+    return cache_mod.digest(engine, page.rel, page.url, page.body_hash or page.body)
 
 
 # --- the first phase: read, check and convert each source file ----------------------------
@@ -239,11 +239,12 @@ def prepare_one(path: Path) -> Prepared:
         return Prepared(path, key, size_mtime, None, tuple(errors))
     page = make_page(raw)
     if page.draft and not ctx.drafts:
-        return Prepared(path, key, size_mtime, raw, ())
+        return Prepared(path, key, size_mtime, replace(raw, body=""), ())
     bkey = body_key(ctx.cache.engine, page)
     meta = ctx.cache.bodies.get(bkey)
+    stored = replace(raw, body="")  # the body lives on in its file and as converted HTML
     if meta is not None:
-        return Prepared(path, key, size_mtime, raw, (), bkey, meta)
+        return Prepared(path, key, size_mtime, stored, (), bkey, meta)
     try:
         body = convert(page)
     except RecursionError:
@@ -251,7 +252,8 @@ def prepare_one(path: Path) -> Prepared:
         error = SiteError("the page is nested too deeply to convert", page.shown, None, hint)
         return Prepared(path, key, size_mtime, None, (error,))
     ctx.cache.write_body_html(bkey, body.html)
-    return Prepared(path, key, size_mtime, raw, (), bkey, BodyMeta(body.ids, body.links), True)
+    meta = BodyMeta(body.ids, body.links)
+    return Prepared(path, key, size_mtime, stored, (), bkey, meta, True)
 
 
 def worker_count() -> int:

@@ -9,7 +9,7 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from .config import SiteConfig
-from .content import COMMON, RawPage, Source, kind_of, slugify
+from .content import COMMON, RawPage, Source, kind_of, load_body, slugify
 from .errors import SiteError, plain_pickle
 
 DEFAULT_TEMPLATES = {
@@ -47,6 +47,12 @@ class Page:
     related: tuple[str, ...] = ()
     params: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     lines: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    source: str = ""  # the file, absolute
+    body_hash: str = ""
+
+    def text(self) -> str:
+        """The Markdown body, read again from the file if the page does not hold it."""
+        return self.body or (load_body(self.source) if self.source else "")
 
     @property
     def section(self) -> str:
@@ -179,6 +185,8 @@ def make_page(raw: RawPage) -> Page:
         kind=kind,
         body=raw.body,
         body_line=raw.body_line,
+        source=raw.source,
+        body_hash=raw.body_hash,
         template=template,
         params=MappingProxyType(values),
         lines=MappingProxyType(raw.lines),

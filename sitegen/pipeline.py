@@ -293,6 +293,9 @@ def appointment_warning(config: SiteConfig, shown: str) -> list[SiteError]:
     return [SiteError(message, shown, hint=hint, warning=True)]
 
 
+BODY_FIELDS = ("body", "body_hash")  # a body change is its own page's, not the site's
+
+
 def site_key(site: Site, options: Options, engine: str, session: Session | None = None) -> str:
     """Changes when anything but a page body changes: every page's fields, the config,
     the templates, the static files. Bodies change only their own page."""
@@ -301,7 +304,9 @@ def site_key(site: Site, options: Options, engine: str, session: Session | None 
     for page in site.pages:
         text = reprs.get(id(page))
         if text is None:
-            text = repr({k: getattr(page, k) for k in page.__dataclass_fields__ if k != "body"})
+            text = repr(
+                {k: getattr(page, k) for k in page.__dataclass_fields__ if k not in BODY_FIELDS}
+            )
             reprs[id(page)] = text
         parts.append(text)
     for folder in (options.templates, options.static):
@@ -596,7 +601,7 @@ def _link_problem(
 
 def _line_of(page: Page, raw: str) -> int | None:
     """The file line where a link first appears (Markdown keeps no positions of its own)."""
-    for number, line in enumerate(page.body.split("\n")):
+    for number, line in enumerate(page.text().split("\n")):
         if f"({raw}" in line or f"]: {raw}" in line or f'"{raw}"' in line:
             return page.body_line + number
     return None

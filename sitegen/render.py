@@ -60,7 +60,7 @@ def convert(page: Page) -> Body:
     md = _markdown()
     md.reset()
     md.page_rel, md.page_url = page.rel, page.url
-    raw_html = md.convert(page.body)
+    raw_html = md.convert(page.text())
     clean = nh3.clean(
         raw_html,
         tags=ALLOWED_TAGS,
