@@ -113,7 +113,7 @@ def build(options: Options, session: Session | None = None) -> Result:
         done = render_pages(site, options, env, cache, temp, not errors, in_place, session)
         errors += [d.error for d in done if d.error]
         metas = {p.url: cache.bodies[_body_key(cache, p, session)] for p in site.pages}
-        errors += link_errors(site, metas, options.static, unreadable, session)
+        errors += link_errors(site, metas, options.static, unreadable, None if own else session)
         if errors:
             raise BuildFailed(_unique(errors))
         if in_place and session.extras[0] == session.site_key:

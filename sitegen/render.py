@@ -75,7 +75,7 @@ def convert(page: Page) -> Body:
 # --- URLs ---------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=4096)  # a page's links repeat; few repeat from one page to the next
 def relative_url(target: str, from_url: str) -> str:
     """A site path as a link relative to the page at `from_url`, so any sub-path works."""
     path, sep, fragment = target.partition("#")
