@@ -16,7 +16,6 @@ from .config import SiteConfig, load_config
 from .content import RawPage, find_sources
 from .errors import BuildFailed, SiteError, display_path
 from .jobs import (
-    BodyMeta,
     Context,
     Done,
     Job,
@@ -28,7 +27,8 @@ from .jobs import (
     run,
     worker_count,
 )
-from .model import GENERATED, Link, Page, Site, assemble, config_errors, make_page, url_for
+from .links import link_errors
+from .model import Page, Site, assemble, config_errors, make_page, url_for
 from .render import (
     asset_path,
     environment,
@@ -113,7 +113,8 @@ def build(options: Options, session: Session | None = None) -> Result:
         done = render_pages(site, options, env, cache, temp, not errors, in_place, session)
         errors += [d.error for d in done if d.error]
         metas = {p.url: cache.bodies[_body_key(cache, p, session)] for p in site.pages}
-        errors += link_errors(site, metas, options.static, unreadable, None if own else session)
+        remembered = None if own else session.links
+        errors += link_errors(site, metas, options.static, unreadable, remembered)
         if errors:
             raise BuildFailed(_unique(errors))
         if in_place and session.extras[0] == session.site_key:
@@ -491,120 +492,6 @@ def moved_page(old: str, target: Page) -> Page:
         body_line=1,
         template="redirect.html",
     )
-
-
-def link_errors(
-    site: Site,
-    bodies: dict[str, BodyMeta],
-    static: Path,
-    unreadable: set[str],
-    session: Session | None = None,
-) -> list[SiteError]:
-    """Every link and image in every body must reach a page, a heading or a file.
-
-    In a session, a page is checked again only when its body, a page it links to, or
-    the set of pages and static files has changed since the last build."""
-    memo = _link_memo(site, bodies, static, unreadable, session)
-    errors: list[SiteError] = []
-    for page in site.pages:
-        meta = bodies[page.url]
-        known = memo.get(page.url)
-        if known is not None and known[0] is meta and not (known[2] & memo["changed"]):
-            errors += known[1]
-            continue
-        found = _page_link_errors(site, bodies, static, unreadable, page, meta)
-        targets = frozenset(link.path or page.url for link in meta.links)
-        memo[page.url] = (meta, found, targets)
-        errors += found
-    return errors
-
-
-def _link_memo(
-    site: Site,
-    bodies: dict[str, BodyMeta],
-    static: Path,
-    unreadable: set[str],
-    session: Session | None,
-) -> dict:
-    """The session's remembered link checks, emptied when the world they assumed changed;
-    `changed` holds the pages whose bodies are new since then."""
-    if session is None:
-        return {"changed": frozenset()}
-    world = (
-        frozenset(site.by_url),
-        frozenset(site.redirects.items()),
-        frozenset(unreadable),
-        frozenset(p.as_posix() for p in static.rglob("*")) if static.is_dir() else frozenset(),
-    )
-    memo = session.links
-    if memo.get("world") != world:
-        memo.clear()
-        memo["world"] = world
-    before = memo.get("bodies", {})
-    memo["changed"] = frozenset(u for u, m in bodies.items() if before.get(u) is not m)
-    memo["bodies"] = dict(bodies)
-    return memo
-
-
-def _page_link_errors(
-    site: Site,
-    bodies: dict[str, BodyMeta],
-    static: Path,
-    unreadable: set[str],
-    page: Page,
-    meta: BodyMeta,
-) -> list[SiteError]:
-    errors = []
-    for link in meta.links:
-        if link.path in unreadable:
-            continue  # that page's own error says what is wrong
-        problem = _link_problem(site, bodies, static, page, link)
-        if problem:
-            errors.append(SiteError(problem[0], page.shown, _line_of(page, link.raw), problem[1]))
-    return errors
-
-
-def _link_problem(
-    site: Site,
-    bodies: dict[str, BodyMeta],
-    static: Path,
-    page: Page,
-    link: Link,
-) -> tuple[str, str] | None:
-    """What is wrong with one link, or None."""
-    path, fragment = link.path, link.fragment
-    target_url = path or page.url
-    if link.tag == "img":
-        if (static / path.lstrip("/")).is_file():
-            return None
-        return f"the image {link.raw} does not exist", "put the picture in static/ and use its path"
-    target = site.by_url.get(target_url)
-    if target is None:
-        redirected = site.redirects.get(target_url)
-        if redirected:
-            return (
-                f"the link to {link.raw} points at an old address",
-                f"link to {redirected} instead",
-            )
-        if target_url in GENERATED or (static / target_url.lstrip("/")).is_file():
-            return None
-        hint = "check the file name; links to other pages end in .md, like kyphosis.md"
-        return f"the link to {link.raw} goes to a page that does not exist", hint
-    if target is page and not fragment:
-        return "the page links to itself", "remove the link, or link to a heading with #"
-    if fragment and fragment not in bodies[target.url].ids:
-        shown = target.shown
-        hint = f"use the id of a heading in {shown}; headings become ids like 'what-to-expect'"
-        return f"the link goes to #{fragment}, which is not a heading in {shown}", hint
-    return None
-
-
-def _line_of(page: Page, raw: str) -> int | None:
-    """The file line where a link first appears (Markdown keeps no positions of its own)."""
-    for number, line in enumerate(page.text().split("\n")):
-        if f"({raw}" in line or f"]: {raw}" in line or f'"{raw}"' in line:
-            return page.body_line + number
-    return None
 
 
 def clear_caches() -> None:

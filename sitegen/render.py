@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -234,6 +233,3 @@ def render_page(
 ) -> str:
     """Render one page with its template (or the one named)."""
     return env.get_template(template or context["page"].template).render(context)
-
-
-Renderer = Callable[[Page], str]
