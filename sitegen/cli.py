@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import traceback
 from pathlib import Path
@@ -91,6 +92,10 @@ def with_default_command(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; 0 built, 1 content or template errors, 2 a wrong command line."""
+    # A build makes millions of short-lived objects and keeps thousands of long-lived ones;
+    # with the default thresholds the cycle collector rescans the long-lived ones over and
+    # over (a fifth of a cold build). Collect young objects less often.
+    gc.set_threshold(100_000, 50, 100)
     args = parser().parse_args(with_default_command(sys.argv[1:] if argv is None else argv))
     try:
         if args.command == "serve":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import multiprocessing
 import os
 import signal
@@ -108,6 +109,7 @@ def _in_pool(
     size = max(8, min(64, len(items) // (workers * 8) or 1))
     batches = [items[i : i + size] for i in range(0, len(items), size)]
     fork = multiprocessing.get_context("fork")
+    gc.freeze()  # what the workers inherit stays shared: the collector does not touch it
     finished: list = []
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=fork, initializer=_die_with_parent
@@ -115,6 +117,7 @@ def _in_pool(
         for batch in pool.map(work, batches):
             finished += batch
             report(len(finished), len(items))
+    gc.unfreeze()
     return finished
 
 
