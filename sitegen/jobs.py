@@ -92,14 +92,21 @@ def run(
     """Run every job, in parallel when there are enough of them; results in page order."""
     global _context
     _context = context
-    report = progress or (lambda what, done, total: None)
     try:
-        if workers > 1 and len(jobs) >= PARALLEL_FROM:
-            done = _in_pool(_do_all, jobs, workers, lambda n, total: report("rendering", n, total))
-            return sorted(done, key=lambda d: d.index)
-        return [do(job) for job in jobs]
+        return _spread(_do_all, jobs, workers, "rendering", progress)
     finally:
         _context = None
+
+
+def _spread(
+    work: Callable[[list], list], items: list, workers: int, what: str, progress: Progress | None
+) -> list:
+    """`work` over `items`, across forked workers when there are enough items to be worth
+    it; results in the items' order."""
+    if workers < 2 or len(items) < PARALLEL_FROM:
+        return work(items)
+    report = progress or (lambda what, done, total: None)
+    return _in_pool(work, items, workers, lambda done, total: report(what, done, total))
 
 
 def _in_pool(
@@ -209,11 +216,8 @@ def prepare(
     """Read, check and convert every file, in parallel when there are enough of them."""
     global _reading
     _reading = reading
-    report = progress or (lambda what, done, total: None)
     try:
-        if workers > 1 and len(paths) >= PARALLEL_FROM:
-            return _in_pool(_prepare_all, paths, workers, lambda n, t: report("reading", n, t))
-        return [prepare_one(path) for path in paths]
+        return _spread(_prepare_all, paths, workers, "reading", progress)
     finally:
         _reading = None
 
