@@ -297,11 +297,11 @@ def appointment_warning(config: SiteConfig, shown: str) -> list[SiteError]:
 BODY_FIELDS = ("body", "body_hash")  # a body change is its own page's, not the site's
 
 
-def site_key(site: Site, options: Options, engine: str, session: Session | None = None) -> str:
+def site_key(site: Site, options: Options, engine: str, session: Session) -> str:
     """Changes when anything but a page body changes: every page's fields, the config,
     the templates, the static files. Bodies change only their own page."""
     parts: list[str | bytes] = [engine, repr(site.config), repr(sorted(site.redirects.items()))]
-    reprs = session.reprs if session is not None else {}
+    reprs = session.reprs
     for page in site.pages:
         text = reprs.get(id(page))
         if text is None:
@@ -317,20 +317,16 @@ def site_key(site: Site, options: Options, engine: str, session: Session | None 
     return cache_mod.digest(*parts)
 
 
-def _body_key(cache: cache_mod.Cache, page: Page, session: Session | None = None) -> str:
+def _body_key(cache: cache_mod.Cache, page: Page, session: Session) -> str:
     """The key of a page's converted body, worked out once per page and session."""
-    known = session.body_keys.get(id(page)) if session is not None else None
+    known = session.body_keys.get(id(page))
     if known is None:
-        known = body_key(cache.engine, page)
-        if session is not None:
-            session.body_keys[id(page)] = known
+        known = session.body_keys[id(page)] = body_key(cache.engine, page)
     return known
 
 
-def _environment_for(options: Options, session: Session | None) -> jinja2.Environment:
+def _environment_for(options: Options, session: Session) -> jinja2.Environment:
     """One Jinja2 environment per session: it recompiles only templates whose files changed."""
-    if session is None:
-        return environment(options.templates)
     if session.env is None:
         compiled = session.cache.templates_folder() if session.cache else None
         session.env = environment(options.templates, compiled)
@@ -344,14 +340,12 @@ def render_pages(
     cache: cache_mod.Cache,
     temp: Path,
     render: bool,
-    in_place: bool = False,
-    session: Session | None = None,
+    in_place: bool,
+    session: Session,
 ) -> list[Done]:
     """Write every changed page into `temp`; unchanged ones are carried over (or, when the
     output is updated in place, left where they are)."""
-    skey = site_key(site, options, cache.engine, session) if render else ""
-    if session is not None:
-        session.site_key = skey
+    skey = session.site_key = site_key(site, options, cache.engine, session) if render else ""
     out = str(options.out.resolve())
     reusable = cache.outputs if cache.out_dir == out else {}
     jobs, done = [], []
@@ -371,10 +365,8 @@ def render_pages(
     return sorted(done, key=lambda d: d.index)
 
 
-def _render_key(skey: str, body_key: str, session: Session | None) -> str:
+def _render_key(skey: str, body_key: str, session: Session) -> str:
     """The key of a page's output: everything but bodies, and its own body."""
-    if session is None:
-        return cache_mod.digest(skey, body_key)
     if session.render_keys.get("") != skey:  # a new site key: forget the old ones
         session.render_keys = {"": skey}
     known = session.render_keys.get(body_key)
@@ -406,7 +398,7 @@ def _unchanged(
 
 
 def _remember(
-    cache: cache_mod.Cache, site: Site, done: list[Done], out: str, session: Session | None
+    cache: cache_mod.Cache, site: Site, done: list[Done], out: str, session: Session
 ) -> None:
     """Record this build's bodies and outputs in the cache (only what still exists)."""
     bodies = {_body_key(cache, site.pages[d.index], session): d.meta for d in done}
