@@ -14,18 +14,18 @@ import datetime as dt
 import html
 import json
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
-from . import pipeline
+from . import memo as memo_mod
+from . import pipeline, writer
 from .content import today
-from .errors import BuildFailed, SiteError
+from .errors import SiteError
 from .model import Page, Site
-from .render import Body, convert
+from .render import Body
 
 # Health information: a reader should be able to see where the facts come from. Any other
 # page that has had a clinical review (`reviewed` or `reviewed_by`) counts as one too.
@@ -63,32 +63,30 @@ class Report:
 
 
 def check_site(options: pipeline.Options) -> Report:
-    """Run the build into a throwaway folder, then every editor's check on the site."""
-    errors = build_errors(options)
-    try:
-        site, _, warnings, _ = pipeline.load_site(options)
-    except BuildFailed:  # no usable site.yaml: the build errors say why
+    """Build the site in memory (nothing is written), then run every editor's check on it."""
+    problem = writer.output_guard(options.out, pipeline.protected_folders(options))
+    if problem:
+        return Report((problem,), (), ())
+    memo = memo_mod.load(None)  # a scratch memo: the converted bodies are read back from it
+    made = pipeline.make(dataclasses.replace(options, strict=False, progress=None), memo)
+    errors = pipeline.unique(made.errors)
+    site = made.site
+    if site is None:  # no usable site.yaml: the build errors say why
         return Report(tuple(errors), (), ())
-    bodies = {page.url: convert(page) for page in site.pages}
-    problems = [*warnings, *site_problems(site, bodies, options.templates)]
+    bodies = {}
+    for page in site.pages:
+        meta = made.bodies.get(page.url)
+        html = memo.read_body(pipeline.body_key_of(memo.engine, page))
+        if meta is not None and html is not None:
+            bodies[page.url] = Body(html, meta.ids, meta.links)
+    problems = [*made.warnings, *site_problems(site, bodies, options.templates)]
     on = today()
     for page in site.pages:
-        problems += page_problems(page, bodies[page.url], site, options.content, on)
+        if page.url in bodies:
+            problems += page_problems(page, bodies[page.url], site, options.content, on)
     errors += [p for p in problems if not p.warning]
     found = [p for p in problems if p.warning]
     return Report(_sorted(errors), _sorted(found), external_links(site, bodies, options.content))
-
-
-def build_errors(options: pipeline.Options) -> list[SiteError]:
-    """Every error the build reports, from a build into a temporary folder."""
-    with tempfile.TemporaryDirectory(prefix="sitegen-check-") as folder:
-        out = Path(folder) / "site"  # warnings come from load_site: not promoted here
-        throwaway = dataclasses.replace(options, out=out, cache=None, strict=False, progress=None)
-        try:
-            pipeline.build(throwaway)
-        except BuildFailed as failed:
-            return list(failed.errors)
-    return []
 
 
 def page_problems(
@@ -166,7 +164,7 @@ def _image_line(page: Page, src: str) -> int | None:
 
 def _body_line(page: Page, pattern: re.Pattern[str]) -> int | None:
     """The file line of the first body line matching `pattern`."""
-    for number, line in enumerate(page.text().split("\n")):
+    for number, line in enumerate(page.body.split("\n")):
         if pattern.search(line):
             return page.body_line + number
     return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import html
 import os
 import re
@@ -14,14 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from . import fields as f
-from .errors import SiteError, display_path, plain_pickle
+from .errors import SiteError, display_path
 
 # Sections whose pages have extra fields; any other section holds plain pages.
 KINDS = ("causes", "symptoms", "treatments", "clinicians", "articles")
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
 
-@plain_pickle
 @dataclass(frozen=True, slots=True)
 class Source:
     title: str
@@ -29,7 +27,6 @@ class Source:
     publisher: str = ""
 
 
-@plain_pickle
 @dataclass(frozen=True, slots=True)
 class RawPage:
     """One Markdown file as read: where it is, its checked fields, and its body."""
@@ -41,8 +38,6 @@ class RawPage:
     body: str  # the text after the front matter; "" once stored (see `load_body`)
     body_line: int  # the file line where the body starts
     warnings: tuple[SiteError, ...] = ()
-    source: str = ""  # the file, absolute
-    body_hash: str = ""  # stands for the body in cache keys
 
 
 COMMON: dict[str, f.Field] = {
@@ -239,19 +234,14 @@ def read_page(
     errors += nesting_errors(body, body_line, shown)
     lines = {k: 2 + v for k, v in meta.lines.items()}
     warnings = tuple(unsafe_html(body, body_line, shown))
-    source = os.path.abspath(path)
-    body_hash = hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
-    return RawPage(shown, rel, values, lines, body, body_line, warnings, source, body_hash), errors
+    return RawPage(shown, rel, values, lines, body, body_line, warnings), errors
 
 
-def load_body(source: str) -> str:
-    """A page's body read again from its file: the cache and the model keep only its
-    hash, so that thousands of pages do not sit in memory twice over."""
-    try:
-        text, problem = _decode(Path(source).read_bytes(), source)
-    except OSError:
-        return ""
-    split = "" if problem else _split_front_matter(text, source)
+def body_of(data: bytes) -> str:
+    """The body of a page file whose front matter was checked before (the memo keeps the
+    checked fields, not the text)."""
+    text, problem = _decode(data, "")
+    split = "" if problem else _split_front_matter(text, "")
     return split[1] if isinstance(split, tuple) else ""
 
 

@@ -8,18 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-def plain_pickle(cls: type) -> type:
-    """Pickle a frozen slots dataclass as its class and field values: the build cache holds
-    tens of thousands of them, and the default state restore looks every field up again."""
-
-    def reduce(self: object) -> tuple[type, tuple[object, ...]]:
-        return cls, tuple(getattr(self, name) for name in cls.__slots__)
-
-    cls.__reduce__ = reduce
-    return cls
-
-
-@plain_pickle
 @dataclass(frozen=True, slots=True)
 class SiteError:
     """One problem: what is wrong, where, and how to fix it."""

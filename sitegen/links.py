@@ -5,61 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import SiteError
-from .jobs import BodyMeta
-from .model import GENERATED, Link, Page, Site
+from .model import GENERATED, BodyMeta, Link, Page, Site
 
 
 def link_errors(
-    site: Site,
-    bodies: dict[str, BodyMeta],
-    static: Path,
-    unreadable: set[str],
-    remembered: dict | None = None,
+    site: Site, bodies: dict[str, BodyMeta], static: Path, unreadable: set[str]
 ) -> list[SiteError]:
     """Every link and image in every body must reach a page, a heading or a file.
-
-    With `remembered` (a serve session's), a page is checked again only when its body, a
-    page it links to, or the set of pages and static files changed since the last build."""
-    memo = _link_memo(site, bodies, static, unreadable, remembered)
+    Pages whose bodies could not be converted have errors of their own and are passed over."""
     errors: list[SiteError] = []
     for page in site.pages:
-        meta = bodies[page.url]
-        known = memo.get(page.url)
-        if known is not None and known[0] is meta and not (known[2] & memo["changed"]):
-            errors += known[1]
-            continue
-        found = _page_link_errors(site, bodies, static, unreadable, page, meta)
-        targets = frozenset(link.path or page.url for link in meta.links)
-        memo[page.url] = (meta, found, targets)
-        errors += found
+        meta = bodies.get(page.url)
+        if meta is not None:
+            errors += _page_link_errors(site, bodies, static, unreadable, page, meta)
     return errors
-
-
-def _link_memo(
-    site: Site,
-    bodies: dict[str, BodyMeta],
-    static: Path,
-    unreadable: set[str],
-    remembered: dict | None,
-) -> dict:
-    """The remembered link checks, emptied when the world they assumed changed;
-    `changed` holds the pages whose bodies are new since then."""
-    if remembered is None:
-        return {"changed": frozenset()}
-    world = (
-        frozenset(site.by_url),
-        frozenset(site.redirects.items()),
-        frozenset(unreadable),
-        frozenset(p.as_posix() for p in static.rglob("*")) if static.is_dir() else frozenset(),
-    )
-    memo = remembered
-    if memo.get("world") != world:
-        memo.clear()
-        memo["world"] = world
-    before = memo.get("bodies", {})
-    memo["changed"] = frozenset(u for u, m in bodies.items() if before.get(u) is not m)
-    memo["bodies"] = dict(bodies)
-    return memo
 
 
 def _page_link_errors(
@@ -108,7 +67,8 @@ def _link_problem(
         return f"the link to {link.raw} goes to a page that does not exist", hint
     if target is page and not fragment:
         return "the page links to itself", "remove the link, or link to a heading with #"
-    if fragment and fragment not in bodies[target.url].ids:
+    target_meta = bodies.get(target.url)
+    if fragment and target_meta is not None and fragment not in target_meta.ids:
         shown = target.shown
         hint = f"use the id of a heading in {shown}; headings become ids like 'what-to-expect'"
         return f"the link goes to #{fragment}, which is not a heading in {shown}", hint
@@ -117,7 +77,7 @@ def _link_problem(
 
 def _line_of(page: Page, raw: str) -> int | None:
     """The file line where a link first appears (Markdown keeps no positions of its own)."""
-    for number, line in enumerate(page.text().split("\n")):
+    for number, line in enumerate(page.body.split("\n")):
         if f"({raw}" in line or f"]: {raw}" in line or f'"{raw}"' in line:
             return page.body_line + number
     return None

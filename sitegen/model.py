@@ -9,8 +9,8 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from .config import SiteConfig
-from .content import COMMON, RawPage, Source, kind_of, load_body, slugify
-from .errors import SiteError, plain_pickle
+from .content import COMMON, RawPage, Source, kind_of, slugify
+from .errors import SiteError
 
 DEFAULT_TEMPLATES = {
     "home": "home.html",
@@ -47,12 +47,6 @@ class Page:
     related: tuple[str, ...] = ()
     params: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     lines: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
-    source: str = ""  # the file, absolute
-    body_hash: str = ""
-
-    def text(self) -> str:
-        """The Markdown body, read again from the file if the page does not hold it."""
-        return self.body or (load_body(self.source) if self.source else "")
 
     @property
     def section(self) -> str:
@@ -87,7 +81,6 @@ class Page:
         return self.lines.get(name)
 
 
-@plain_pickle
 @dataclass(frozen=True, slots=True)
 class Link:
     """A link or image found in a page body, as written and as resolved."""
@@ -96,6 +89,14 @@ class Link:
     raw: str  # as written in the Markdown
     path: str  # site path it points at ('' for a same-page #anchor)
     fragment: str
+
+
+@dataclass(frozen=True, slots=True)
+class BodyMeta:
+    """What the link checks need of a converted body: its heading ids and its links."""
+
+    ids: frozenset[str]
+    links: tuple[Link, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,8 +186,6 @@ def make_page(raw: RawPage) -> Page:
         kind=kind,
         body=raw.body,
         body_line=raw.body_line,
-        source=raw.source,
-        body_hash=raw.body_hash,
         template=template,
         params=MappingProxyType(values),
         lines=MappingProxyType(raw.lines),

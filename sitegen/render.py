@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -59,7 +59,7 @@ def convert(page: Page) -> Body:
     md = _markdown()
     md.reset()
     md.page_rel, md.page_url = page.rel, page.url
-    raw_html = md.convert(page.text())
+    raw_html = md.convert(page.body)
     clean = nh3.clean(
         raw_html,
         tags=ALLOWED_TAGS,
@@ -94,22 +94,11 @@ def relativize(body_html: str, from_url: str) -> str:
     )
 
 
-def fingerprinted_path(file: Path) -> str:
-    """The site path of a static file's fingerprinted copy: 'css/site.css' ->
-    '/assets/css/site.0123456789.css'. Always three levels deep, so a host's rules for
-    pages ('/', '/:section/', '/:section/:page/') never match a fingerprinted file."""
-    digest = hashlib.sha256(file.read_bytes()).hexdigest()[:10]
-    group = {".css": "css", ".js": "js"}.get(file.suffix, "img")
-    return f"/assets/{group}/{file.stem}.{digest}{file.suffix}"
-
-
-@cache
-def asset_path(static_dir: Path, name: str) -> str:
-    """The fingerprinted site path of a static file (computed once per file and run)."""
-    file = static_dir / name
-    if not file.is_file():
+def asset_path(assets: Mapping[str, str], name: str) -> str:
+    """The site path of a static file, fingerprinted where it is one of the assets."""
+    if name not in assets:
         raise FileNotFoundError(f"asset('{name}'): there is no static/{name}")
-    return fingerprinted_path(file)
+    return assets[name]
 
 
 # --- templates ------------------------------------------------------------------
@@ -117,11 +106,8 @@ def asset_path(static_dir: Path, name: str) -> str:
 
 def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environment:
     """Autoescaped, strict Jinja2: a typo in a template is an error, never a blank.
-    `compiled`: a folder where compiled templates are kept between builds."""
-    bytecode = None
-    if compiled is not None:
-        compiled.mkdir(parents=True, exist_ok=True)
-        bytecode = jinja2.FileSystemBytecodeCache(str(compiled))
+    `compiled`: a folder where compiled templates are kept between builds (it must exist)."""
+    bytecode = jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None
     return jinja2.Environment(
         bytecode_cache=bytecode,
         loader=jinja2.FileSystemLoader(templates),
@@ -199,7 +185,9 @@ def format_date(value: Any) -> str:
     return f"{value:%B} {value.day}, {value.year}" if value else ""
 
 
-def page_context(site: Site, page: Page, body: Body | None, static_dir: Path) -> dict[str, Any]:
+def page_context(
+    site: Site, page: Page, body_html: str | None, assets: Mapping[str, str]
+) -> dict[str, Any]:
     """Everything a template may use for one page (docs/content-model.md)."""
     base = site.config.base_url.rstrip("/")
     absolute = page.url == "/404.html"  # served at any address, so links cannot be relative
@@ -212,7 +200,9 @@ def page_context(site: Site, page: Page, body: Body | None, static_dir: Path) ->
     return {
         "site": site.config,
         "page": page,
-        "content": jinja2.utils.markupsafe.Markup(relativize(body.html, page.url) if body else ""),
+        "content": jinja2.utils.markupsafe.Markup(
+            relativize(body_html, page.url) if body_html else ""
+        ),
         "reviewer": site.clinician(page.reviewed_by),
         "author": site.clinician(page.author),
         "children": site.children(page),
@@ -221,15 +211,13 @@ def page_context(site: Site, page: Page, body: Body | None, static_dir: Path) ->
         "breadcrumbs": site.breadcrumbs(page),
         "related": site.related(page),
         "url": url,
-        "asset": lambda name: url(asset_path(static_dir, name)),
+        "asset": lambda name: url(asset_path(assets, name)),
         "abs_url": lambda path: base + path,
         "format_date": format_date,
         "jsonld": jinja2.utils.markupsafe.Markup(jsonld(site, page)),
     }
 
 
-def render_page(
-    env: jinja2.Environment, context: dict[str, Any], template: str | None = None
-) -> str:
-    """Render one page with its template (or the one named)."""
-    return env.get_template(template or context["page"].template).render(context)
+def render_page(env: jinja2.Environment, context: dict[str, Any]) -> str:
+    """Render one page with its template."""
+    return env.get_template(context["page"].template).render(context)

@@ -6,6 +6,7 @@ answered with a page listing the errors; the output folder keeps the last good s
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import sys
@@ -22,28 +23,26 @@ from tornado.ioloop import IOLoop
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from . import cache as cache_mod
+from . import memo as memo_mod
 from .cli_report import report
 from .content import is_ignored
 from .errors import BuildFailed, SiteError
-from .pipeline import Options, Session, build
+from .pipeline import Options, build
 
 
 @dataclass(slots=True)
 class State:
-    """What the server knows of the last build."""
+    """What the server knows of the last build, and the memo it keeps warm between builds."""
 
+    memo: memo_mod.Memo
     errors: list[SiteError] = field(default_factory=list)
-    session: Session = field(default_factory=Session)
 
 
-def rebuild(options: Options, state: State, edited: set[str] | None = None) -> None:
-    """Build once; remember the errors so the browser can show them. `edited`: the files
-    the watcher saw edited, when it saw nothing else (None: look at everything)."""
+def rebuild(options: Options, state: State) -> None:
+    """Build once; remember the errors so the browser can show them."""
     started = time.perf_counter()
-    state.session.edited = edited
     try:
-        result = build(options, state.session)
+        result = build(options, state.memo)
     except BuildFailed as failed:
         state.errors = failed.errors
         report(failed.errors)
@@ -77,8 +76,6 @@ class EventWatcher(Watcher):
         self.on_change = on_change
         self.on_idle = on_idle
         self.saving: object | None = None
-        self.edited: set[str] = set()  # files edited since the last rebuild
-        self.structural = False  # a file was created, deleted or moved
         self.loop: IOLoop | None = None
         self.pending: object | None = None
         self.observer = Observer()
@@ -96,21 +93,15 @@ class EventWatcher(Watcher):
     def examine(self) -> tuple[None, None]:
         return None, None
 
-    def changed(self, edited: str | None = None) -> None:
-        """Called on the server's loop: note what changed, (re)start the settle timer."""
-        if edited is None:
-            self.structural = True  # created, deleted or moved: look at everything
-        else:
-            self.edited.add(edited)
+    def changed(self) -> None:
+        """Called on the server's loop: (re)start the settle timer."""
         if self.pending is not None:
             self.loop.remove_timeout(self.pending)
         self.pending = self.loop.call_later(self.SETTLE, self._fire)
 
     def _fire(self) -> None:
         self.pending = None
-        edited = None if self.structural else set(self.edited)
-        self.edited, self.structural = set(), False
-        self.on_change(edited)
+        self.on_change()
         LiveReloadHandler.reload_waiters("*")
         if self.saving is not None:
             self.loop.remove_timeout(self.saving)
@@ -131,9 +122,7 @@ class _Forward(FileSystemEventHandler):
         paths = [event.src_path, getattr(event, "dest_path", "") or ""]
         if all(not p or is_ignored(Path(p).name) for p in paths):
             return
-        edit = event.event_type in ("modified", "closed") and not event.is_directory
-        path = os.path.abspath(event.src_path) if edit else None
-        self.watcher.loop.add_callback(self.watcher.changed, path)
+        self.watcher.loop.add_callback(self.watcher.changed)
 
 
 def error_page(errors: list[SiteError]) -> str:
@@ -212,9 +201,10 @@ def _is_page(path: str) -> bool:
     return not name or name.endswith(".html") or "." not in name
 
 
-def _save(session: Session) -> None:
-    if session.cache is not None:
-        cache_mod.save(session.cache)
+def _save(memo: memo_mod.Memo) -> None:
+    """Keep the memo on disk while the edits pause, for the next `build` or `serve`."""
+    with contextlib.suppress(OSError):  # only the next start is slower
+        memo_mod.save(memo)
 
 
 class PreviewServer(Server):
@@ -229,12 +219,10 @@ def serve(options: Options, host: str, port: int) -> int:
     """Build, then serve and rebuild until Ctrl-C."""
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: serving on {host}: other computers on the network can see the preview")
-    state = State()
+    state = State(memo_mod.load(options.cache))
     rebuild(options, state)
     folders = [options.content, options.templates, options.static]
-    watcher = EventWatcher(
-        folders, lambda edited: rebuild(options, state, edited), lambda: _save(state.session)
-    )
+    watcher = EventWatcher(folders, lambda: rebuild(options, state), lambda: _save(state.memo))
     server = PreviewServer(state, watcher)
     print(f"Serving on http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
     sys.stdout.flush()

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import ctypes.util
 import errno
 import os
 import shutil
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-from .content import is_ignored
 from .errors import BuildFailed, SiteError, display_path
-from .render import fingerprinted_path
 
 MARKER = ".sitegen"
 MARKER_TEXT = b"This folder is made by build.py and replaced whole on every build.\n"
-FINGERPRINTED = {".css", ".js", ".svg", ".png", ".jpg", ".jpeg", ".webp", ".ico", ".woff2"}
 
 
 def output_guard(out: Path, protected: Mapping[str, Path]) -> SiteError | None:
@@ -56,63 +53,60 @@ def begin(out: Path) -> Path:
     return temp
 
 
-def put(root: Path, rel: str, data: bytes) -> os.stat_result:
-    """Write one file of the new site; its stat is remembered by the build cache."""
-    if rel.startswith("/") or ".." in rel.split("/"):  # never a file outside the new site
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A file that is only ever replaced, never edited in place (the build memo's), so
+    the output may share it through a hard link."""
+
+    path: Path
+
+
+Output = bytes | Path | Stored  # the bytes, a file to copy, or a file to link
+
+
+def write(outputs: Mapping[str, Output], out: Path) -> None:
+    """Write every output into a temporary folder beside `out`, then swap it in at once."""
+    temp = begin(out)
+    try:
+        for rel, data in outputs.items():
+            if isinstance(data, Stored):
+                place(temp, rel, data.path)
+            elif isinstance(data, Path):
+                shutil.copyfile(data, _target(temp, rel))
+            else:
+                put(temp, rel, data)
+        (temp / MARKER).write_bytes(MARKER_TEXT)
+        swap(temp, out.absolute())
+    except OSError as exc:
+        abort(temp)
+        raise BuildFailed([write_error(exc, out)]) from exc
+    except BaseException:
+        abort(temp)
+        raise
+
+
+def _target(root: Path, rel: str) -> Path:
+    """Where `rel` goes inside the new site; never outside it."""
+    if rel.startswith("/") or ".." in rel.split("/"):
         raise OSError(errno.EINVAL, f"refusing to write {rel} outside the site")
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "xb") as handle:  # "x": a path is never written twice
+    return path
+
+
+def put(root: Path, rel: str, data: bytes) -> None:
+    """Write one file of the new site."""
+    with open(_target(root, rel), "xb") as handle:  # "x": a path is never written twice
         handle.write(data)
-    return path.stat()
 
 
-def reuse(old_root: Path, root: Path, rel: str) -> None:
-    """Carry an unchanged file over from the previous site (a hard link, else a copy)."""
-    target = root / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
+def place(root: Path, rel: str, source: Path) -> None:
+    """Publish a stored file: a hard link, else a copy."""
+    target = _target(root, rel)
     try:
-        os.link(old_root / rel, target)
+        os.link(source, target)
     except OSError:
-        shutil.copy2(old_root / rel, target)
-
-
-def finish(temp: Path, out: Path, static: Path, listed: bool = False) -> set[str]:
-    """Add the static files and the marker, then swap the new site in. With `listed`,
-    return the names of its files (a serve session updates them in place later)."""
-    copy_static(temp, static)
-    (temp / MARKER).write_bytes(MARKER_TEXT)
-    written = _files_under(temp) if listed else set()
-    swap(temp, out.absolute())
-    return written
-
-
-def finish_in_place(
-    temp: Path, out: Path, static: Path, pages: set[str], before: set[str]
-) -> set[str]:
-    """Move the new and changed files from `temp` into `out`, each atomically, and remove
-    the files of the last site that this one no longer has. For `serve` only: the set of
-    files changes file by file, which a preview can afford and a published site cannot."""
-    copy_static(temp, static)
-    fresh = _files_under(temp)
-    for rel in sorted(fresh):
-        target = out / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(temp / rel, target)
-    shutil.rmtree(temp, ignore_errors=True)
-    now = fresh | pages | {MARKER}
-    for rel in sorted(before - now):
-        with contextlib.suppress(FileNotFoundError):
-            (out / rel).unlink()
-    return now
-
-
-def _files_under(root: Path) -> set[str]:
-    found = set()
-    for folder, _, names in os.walk(root):
-        base = Path(folder).relative_to(root)
-        found |= {(base / name).as_posix() for name in names}
-    return found
+        shutil.copyfile(source, target)
 
 
 def abort(temp: Path) -> None:
@@ -131,38 +125,6 @@ def remove_leftovers(out: Path) -> None:
     for stale in out.parent.glob(f".{out.name}.*-*"):
         if stale.name.rsplit("-", 1)[0] in (f".{out.name}.tmp", f".{out.name}.old"):
             shutil.rmtree(stale, ignore_errors=True)
-
-
-def static_files(static: Path) -> list[Path]:
-    """Every file in static/ that is published: not hidden, not an editor's backup, and
-    not a link to something outside static/ (which would publish a file by accident)."""
-    files = sorted(static.rglob("*")) if static.is_dir() else []
-    root = static.resolve()
-    return [
-        f
-        for f in files
-        if f.is_file()
-        and not any(is_ignored(p) for p in f.relative_to(static).parts)
-        and (not f.is_symlink() or root in f.resolve().parents)
-    ]
-
-
-def fingerprinted(static: Path) -> list[str]:
-    """The site paths of the fingerprinted copies of static files."""
-    return sorted(
-        {fingerprinted_path(f) for f in static_files(static) if f.suffix in FINGERPRINTED}
-    )
-
-
-def copy_static(root: Path, static: Path) -> None:
-    """Static files as they are, and fingerprinted copies of those templates link to."""
-    for src in static_files(static):
-        rel = src.relative_to(static)
-        data = src.read_bytes()
-        put(root, rel.as_posix(), data)
-        hashed = fingerprinted_path(src).lstrip("/") if src.suffix in FINGERPRINTED else ""
-        if hashed and not (root / hashed).exists():  # two files with one content: one copy
-            put(root, hashed, data)
 
 
 def swap(new: Path, out: Path) -> None:

@@ -21,7 +21,6 @@ import pytest
 from conftest import FIXTURE, ROOT
 from support import tree_hashes
 
-import sitegen.jobs
 import sitegen.writer
 
 PAGES = 160  # enough for a build of about a second, so kills land mid-write
@@ -171,10 +170,9 @@ def test_full_disk(site: Path, disk: Path, run) -> None:
     assert run("build", "--out", str(out)).code == 0
     before = tree_hashes(out)
     filler = disk / "filler"
-    with open(filler, "wb") as handle, pytest.raises(OSError) as full:
+    with open(filler, "wb", buffering=0) as handle, pytest.raises(OSError) as full:
         while True:
             handle.write(b"\0" * 65536)
-            handle.flush()
     assert full.value.errno == errno.ENOSPC
     (site / "content/about.md").write_text("---\ntitle: New\ndescription: x\n---\nNew.\n")
     expect_write_error(run("build", "--out", str(out)), out, "No space left on device")
@@ -216,12 +214,7 @@ def mkdir_of_temp_fails(error: int):
 
 
 INJECTED = {
-    "page writes, disk full after 3 pages": (
-        sitegen.jobs,
-        "put",
-        errno.ENOSPC,
-        3,
-    ),
+    "page writes, disk full after 3 pages": (sitegen.writer, "place", errno.ENOSPC, 3),
     "static and extra files, disk full": (sitegen.writer, "put", errno.ENOSPC, 0),
     "the swap, read-only": (sitegen.writer, "_exchange", errno.EROFS, 0),
     "the temporary folder, read-only": (sitegen.writer.os, "mkdir", errno.EROFS, None),
@@ -260,7 +253,7 @@ def test_full_disk_while_copying_unchanged_pages(site: Path, run, monkeypatch) -
     assert run("build").code == 0
     before = tree_hashes(site / "_site")
     monkeypatch.setattr(os, "link", failing(errno.ENOSPC)(os.link))
-    monkeypatch.setattr(shutil, "copy2", failing(errno.ENOSPC)(shutil.copy2))
+    monkeypatch.setattr(shutil, "copyfile", failing(errno.ENOSPC)(shutil.copyfile))
     expect_write_error(run("build"), Path("_site"), "No space left on device")
     assert tree_hashes(site / "_site") == before
     assert leftovers(site) == []

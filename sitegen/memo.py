@@ -1,0 +1,177 @@
+"""The build memo: results of the pure stages, keyed by hashes of their inputs.
+
+Three tables, each filled by the pipeline around a pure function, never by the function
+itself: checked front matter (by the hash of a file's place and bytes), converted bodies
+(by the hash of the body, its place and the engine) and rendered pages (by the hash of
+everything a page's output depends on). Converted HTML and rendered pages live as files in
+the memo's folder, so thousands of them do not sit in memory; the index of the tables is
+one pickle. Everything is keyed by the engine's fingerprint, so a new engine or library
+version starts afresh, and an index that fails its checksum is discarded, never trusted.
+A `serve` session keeps one memo in memory; a one-off build loads it from `.cache/`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import importlib.util
+import os
+import pickle
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MAGIC = b"sitegen-memo-1\n"
+DIGEST_LENGTH = 32  # hex characters of digest()
+INDEX = "index.pickle"
+LIBRARIES = ("markdown", "jinja2", "nh3", "yaml", "markupsafe")
+
+
+def digest(*parts: str | bytes | memoryview) -> str:
+    """A short stable hash of some strings or bytes."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def engine_fingerprint() -> str:
+    """Changes whenever the generator's code or a library that shapes output changes.
+    A library is known by its installed file's place, size and time (reading its version
+    through importlib.metadata costs more than a whole unchanged build)."""
+    here = Path(__file__).resolve().parent
+    sources = [p.read_bytes() for p in sorted(here.glob("*.py"))]
+    libraries = []
+    for name in LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec and spec.origin else name
+        stat = os.stat(origin) if os.path.exists(origin) else None
+        libraries.append(
+            f"{origin}:{stat.st_size if stat else 0}:{stat.st_mtime_ns if stat else 0}"
+        )
+    return digest(*sources, *libraries)
+
+
+@dataclass(slots=True)
+class Memo:
+    """The tables, and the folder their files live in."""
+
+    folder: Path
+    engine: str
+    persist: bool = True  # False: a scratch folder for one build (--no-cache), never saved
+    raws: dict[str, Any] = field(default_factory=dict)  # file key -> RawPage (body left out)
+    bodies: dict[str, Any] = field(default_factory=dict)  # body key -> BodyMeta
+    # render key -> (size, mtime) of its stored page: the output shares the file through a
+    # hard link, so a page edited by hand in the output would change it; then it is not used
+    pages: dict[str, tuple[int, int]] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)  # keys this build needed (the rest is pruned)
+    changed: bool = False
+
+    def templates_folder(self) -> Path | None:
+        """Where Jinja2 keeps compiled templates between builds."""
+        return self.folder / "templates" if self.persist else None
+
+    def body_file(self, key: str) -> Path:
+        return self.folder / "bodies" / f"{key}.html"
+
+    def page_file(self, key: str) -> Path:
+        return self.folder / "pages" / f"{key}.html"
+
+    def read_body(self, key: str) -> str | None:
+        """A converted body's HTML, or None when absent or damaged."""
+        data = _read_checked(self.body_file(key))
+        return None if data is None else data.decode()
+
+    def stored_page(self, key: str) -> Path | None:
+        """The file of a rendered page, when the memo has it as it was stored."""
+        path = self.page_file(key)
+        stamp = self.pages.get(key)
+        return path if stamp is not None and stamp == stamp_of(path) else None
+
+
+def stamp_of(path: Path) -> tuple[int, int] | None:
+    """A file's size and modification time, or None if it is gone."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
+def store(path: Path, data: bytes, checked: bool = False) -> Path:
+    """Write one memo file atomically (a killed build leaves the old file or none)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(f".{os.getpid()}.tmp")
+    temp.write_bytes(digest(data).encode() + data if checked else data)
+    os.replace(temp, path)
+    return path
+
+
+def _read_checked(path: Path) -> bytes | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if len(data) < DIGEST_LENGTH or data[:DIGEST_LENGTH].decode("ascii", "replace") != digest(
+        data[DIGEST_LENGTH:]
+    ):
+        return None
+    return data[DIGEST_LENGTH:]
+
+
+def load(folder: Path | None) -> Memo:
+    """The memo in `folder` (empty if missing, stale or damaged); with no folder, a
+    scratch memo that lives for this process only (--no-cache)."""
+    engine = engine_fingerprint()
+    if folder is None:
+        scratch = Path(tempfile.mkdtemp(prefix="sitegen-"))
+        atexit.register(shutil.rmtree, scratch, True)
+        return Memo(scratch, engine, persist=False)
+    stored = _read_index(folder / INDEX)
+    if not isinstance(stored, dict) or stored.get("engine") != engine:
+        return Memo(folder, engine)
+    return Memo(folder, engine, True, stored["raws"], stored["bodies"], stored["pages"])
+
+
+def _read_index(path: Path) -> Any:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    start = len(MAGIC) + DIGEST_LENGTH + 1
+    payload = memoryview(data)[start:]  # a view: a large index is not copied again
+    if data[: len(MAGIC)] != MAGIC or data[len(MAGIC) : start] != (digest(payload) + "\n").encode():
+        return None
+    try:
+        return pickle.loads(payload)
+    except Exception:
+        return None
+
+
+def save(memo: Memo) -> None:
+    """Write the index atomically, keeping only what the last build used."""
+    if not memo.persist or not memo.changed:
+        return
+    _prune(memo)
+    stored = {"engine": memo.engine, "raws": memo.raws, "bodies": memo.bodies, "pages": memo.pages}
+    payload = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
+    store(memo.folder / INDEX, MAGIC + (digest(payload) + "\n").encode() + payload)
+    memo.changed = False
+
+
+def _prune(memo: Memo) -> None:
+    """Forget the entries and files no build needs any more."""
+    if not memo.used:
+        return
+    memo.raws = {k: v for k, v in memo.raws.items() if k in memo.used}
+    memo.bodies = {k: v for k, v in memo.bodies.items() if k in memo.used}
+    memo.pages = {k: v for k, v in memo.pages.items() if k in memo.used}
+    for kind, keep in (("bodies", memo.bodies.keys()), ("pages", memo.pages)):
+        folder = memo.folder / kind
+        names = os.listdir(folder) if folder.is_dir() else []
+        for name in names:
+            if name.removesuffix(".html") not in keep:
+                (folder / name).unlink(missing_ok=True)
