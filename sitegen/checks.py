@@ -26,6 +26,7 @@ from .content import today
 from .errors import SiteError
 from .model import Page, Site
 from .render import Body
+from .report import text_lines, with_sources
 
 # Health information: a reader should be able to see where the facts come from. Any other
 # page that has had a clinical review (`reviewed` or `reviewed_by`) counts as one too.
@@ -381,28 +382,14 @@ def external_links(site: Site, bodies: dict[str, Body], content: Path) -> tuple[
 
 
 def as_text(report: Report) -> str:
-    """A readable list grouped by file, then the external links, then the counts."""
-    out: list[str] = []
-    problems = _sorted([*report.errors, *report.warnings])
-    for path in dict.fromkeys(p.path for p in problems):
-        out.append(path or "(the whole site)")
-        for problem in (p for p in problems if p.path == path):
-            out += _text_lines(problem)
-        out.append("")
+    """The counts first, then each problem as the build shows it, then the external links."""
+    out = [_counts(report), ""]
+    for problem in with_sources(_sorted([*report.errors, *report.warnings])):
+        out += text_lines(problem)
     if report.external:
-        out.append("External links (listed only; open them now and then to see they still work):")
+        out += ["", "External links (listed only; open them now and then to see they still work):"]
         out += [f"  {link.path}:{link.line or '?'}  {link.url}" for link in report.external]
-        out.append("")
-    out.append(_counts(report))
     return "\n".join(out) + "\n"
-
-
-def _text_lines(problem: SiteError) -> list[str]:
-    """'  line 4: error: message' and its hint."""
-    where = f"line {problem.line}: " if problem.line else ""
-    label = "warning" if problem.warning else "error"
-    lines = [f"  {where}{label}: {problem.message}"]
-    return lines + ([f"      hint: {problem.hint}"] if problem.hint else [])
 
 
 def _counts(report: Report) -> str:

@@ -9,10 +9,10 @@ import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .cli_report import report
 from .config import load_config
 from .errors import BuildFailed
 from .pipeline import Options, build
+from .report import print_problems
 from .scaffold import NewPage, new_page
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -126,13 +126,13 @@ def run_build(options: Options) -> int:
     try:
         result = build(options)
     except BuildFailed as failed:
-        report(failed.errors)
+        print_problems(failed.errors)
         print(
             f"build failed: {len(failed.errors)} error(s); {options.out} is unchanged",
             file=sys.stderr,
         )
         return EXIT_ERRORS
-    report(result.warnings)
+    print_problems(result.warnings)
     reused = result.pages - result.rendered
     print(
         f"built {result.pages} pages into {options.out} in {result.seconds:.2f} s"
@@ -156,7 +156,7 @@ def run_new(content: Path, section: str, title: str) -> int:
     """Create a page and say where it is and what its address will be."""
     made = new_page(content, section, title)
     if not isinstance(made, NewPage):
-        report([made])
+        print_problems([made])
         return EXIT_ERRORS
     config, _ = load_config(content / "site.yaml")
     address = config.base_url.rstrip("/") + made.url if config else made.url

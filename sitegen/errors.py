@@ -17,6 +17,7 @@ class SiteError:
     line: int | None = None
     hint: str = ""
     warning: bool = False
+    source: str = ""  # the offending line of the file, filled in for showing (report.py)
 
     def location(self) -> str:
         """`path:line` (or just the path) for the start of the message."""

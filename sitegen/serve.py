@@ -7,7 +7,6 @@ answered with a page listing the errors; the output folder keeps the last good s
 from __future__ import annotations
 
 import contextlib
-import html
 import os
 import sys
 import time
@@ -24,10 +23,10 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from . import memo as memo_mod
-from .cli_report import report
 from .content import is_ignored
 from .errors import BuildFailed, SiteError
 from .pipeline import Options, build
+from .report import html_page, print_problems
 
 
 @dataclass(slots=True)
@@ -45,11 +44,11 @@ def rebuild(options: Options, state: State) -> None:
         result = build(options, state.memo)
     except BuildFailed as failed:
         state.errors = failed.errors
-        report(failed.errors)
+        print_problems(failed.errors)
         print(f"build failed: {len(failed.errors)} error(s); showing them in the browser")
         return
     state.errors = []
-    report(result.warnings)
+    print_problems(result.warnings)
     took = (time.perf_counter() - started) * 1000
     print(f"rebuilt {_what(result.rendered_urls, result.pages)} in {took:.0f} ms", flush=True)
 
@@ -125,49 +124,6 @@ class _Forward(FileSystemEventHandler):
         self.watcher.loop.add_callback(self.watcher.changed)
 
 
-def error_page(errors: list[SiteError]) -> str:
-    """A plain page listing each error with its file, line, the line itself and a hint."""
-    items = "".join(_error_item(e) for e in errors)
-    count = f"{len(errors)} problem{'s' if len(errors) != 1 else ''}"
-    return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Build failed: {count}</title></head>"
-        '<body style="font:1.1rem/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;'
-        'padding:0 1rem;color:#1d1d1d">'
-        f"<h1>The site could not be built: {count}</h1>"
-        "<p>Fix the file and save it. This page updates by itself. "
-        "The last good version of the site is kept until then.</p>"
-        f"<ol>{items}</ol></body></html>"
-    )
-
-
-def _error_item(error: SiteError) -> str:
-    where = html.escape(error.location() or "the site")
-    quoted = _source_line(error)
-    hint = f"<p><strong>What to do:</strong> {html.escape(error.hint)}</p>" if error.hint else ""
-    return (
-        '<li style="margin:0 0 1.5rem"><p><code>'
-        f"{where}</code></p><p><strong>{html.escape(error.message)}</strong></p>"
-        f"{quoted}{hint}</li>"
-    )
-
-
-def _source_line(error: SiteError) -> str:
-    """The offending line of the file, when there is one to show."""
-    if not error.path or not error.line:
-        return ""
-    try:
-        lines = Path(error.path).read_text(encoding="utf-8", errors="replace").split("\n")
-        text = lines[error.line - 1]
-    except (OSError, IndexError):
-        return ""
-    return (
-        '<pre style="background:#f3f3f3;padding:.5rem;overflow-x:auto">'
-        f"{error.line} | {html.escape(text)}</pre>"
-    )
-
-
 def handler_for(state: State) -> type[StaticFileHandler]:
     """Livereload's file handler, plus the error page and a 404 page."""
 
@@ -176,7 +132,7 @@ def handler_for(state: State) -> type[StaticFileHandler]:
             if state.errors and _is_page(path):
                 self.set_header("Cache-Control", "no-store")
                 self.set_status(500)
-                return self.finish(error_page(state.errors))
+                return self.finish(html_page(state.errors))
             return super().get(path, include_body)
 
         def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:

@@ -1,0 +1,90 @@
+"""Showing problems to people: one format for the terminal (build, serve, check) and the
+browser (serve's error page). Each problem shows its place, the offending line of the
+file when there is one, and a hint, as Jinja2 shows a template syntax error."""
+
+from __future__ import annotations
+
+import html
+import sys
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import TextIO
+
+from .errors import SiteError
+
+
+def with_sources(problems: Iterable[SiteError]) -> list[SiteError]:
+    """Each problem with the text of its file's offending line (each file read once)."""
+    files: dict[str, list[str]] = {}
+    found = []
+    for problem in problems:
+        if problem.path and problem.line and not problem.source:
+            if problem.path not in files:
+                files[problem.path] = _lines_of(problem.path)
+            lines = files[problem.path]
+            if 0 < problem.line <= len(lines):
+                problem = replace(problem, source=lines[problem.line - 1].rstrip())
+        found.append(problem)
+    return found
+
+
+def _lines_of(path: str) -> list[str]:
+    try:
+        return Path(path).read_text(encoding="utf-8", errors="replace").split("\n")
+    except (OSError, ValueError):
+        return []
+
+
+def text_lines(problem: SiteError) -> list[str]:
+    """'file:line: [warning: ]message', then '  line | the line itself', then the hint."""
+    label = "warning: " if problem.warning else ""
+    where = problem.location()
+    lines = [f"{where}: {label}{problem.message}" if where else f"{label}{problem.message}"]
+    if problem.source.strip():
+        lines.append(f"  {problem.line} | {problem.source.strip()}")
+    if problem.hint:
+        lines.append(f"  hint: {problem.hint}")
+    return lines
+
+
+def print_problems(problems: Iterable[SiteError], stream: TextIO | None = None) -> None:
+    """Print errors and warnings for the terminal."""
+    out = stream or sys.stderr
+    for problem in with_sources(problems):
+        print("\n".join(text_lines(problem)), file=out)
+
+
+def html_page(problems: list[SiteError]) -> str:
+    """A plain page listing each problem, for the browser while the last build failed."""
+    items = "".join(_html_item(p) for p in with_sources(problems))
+    count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>Build failed: {count}</title></head>"
+        '<body style="font:1.1rem/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;'
+        'padding:0 1rem;color:#1d1d1d;overflow-wrap:anywhere">'
+        f"<h1>The site could not be built: {count}</h1>"
+        "<p>Fix the file and save it. This page updates by itself. "
+        "The last good version of the site is kept until then.</p>"
+        f"<ol>{items}</ol></body></html>"
+    )
+
+
+def _html_item(problem: SiteError) -> str:
+    where = html.escape(problem.location() or "the site")
+    quoted = ""
+    if problem.source.strip():
+        quoted = (
+            '<pre style="background:#f3f3f3;padding:.5rem;white-space:pre-wrap">'
+            f"{problem.line} | {html.escape(problem.source)}</pre>"
+        )
+    hint = (
+        f"<p><strong>What to do:</strong> {html.escape(problem.hint)}</p>" if problem.hint else ""
+    )
+    return (
+        '<li style="margin:0 0 1.5rem"><p><code>'
+        f"{where}</code></p><p><strong>{html.escape(problem.message)}</strong></p>"
+        f"{quoted}{hint}</li>"
+    )
