@@ -5,10 +5,11 @@ files it adds or replaces, an optional `delete.txt` naming base files it removes
 and `expected.txt`, the lines `build.py build` prints (standard output, then standard error;
 a first line `exit status N` when the status is not 1). See tests/invalid/README.md.
 
-Each case starts from a good build of the base, then breaks it and builds again through the
-command line. Besides the messages, the test checks that the failed build leaves the old
-_site byte-for-byte as it was, never changes content/, leaves no temporary folder beside the
-output, and writes nothing outside the site's folder.
+Each case is built twice through the command line: once as a first build (no _site, no
+cache), once after a good build of the base. Both must print the same lines. The test also
+checks that a failed build leaves the old _site byte-for-byte as it was (or makes none),
+never changes content/, leaves no temporary folder beside the output, and writes nothing
+outside the site's folder.
 
 Rewrite every expected.txt on purpose (then read the diff) with
 UPDATE_EXPECTED=1 .venv/bin/python -m pytest tests/test_invalid_sites.py
@@ -52,6 +53,12 @@ def everything_outside(root: Path, site: Path) -> list[str]:
     )
 
 
+def beside_output(site: Path) -> list[str]:
+    """The names in the site's folder, where the writer puts its temporary folder."""
+    # A failed build may still save the build cache; it is not part of the output.
+    return sorted(name for name in os.listdir(site) if name != ".cache")
+
+
 def printed(code: int, out: str, err: str) -> list[str]:
     """What the command showed, in the form of expected.txt."""
     status = [] if code == 1 else [f"exit status {code}"]
@@ -72,39 +79,46 @@ def compare(name: str, actual: list[str]) -> None:
         )
 
 
-@pytest.fixture
-def good_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run) -> Path:
-    """A copy of the base site after one good build, as the working folder."""
-    # Two levels down, so that a path climbing out of the site stays under tmp_path.
-    site = tmp_path / "work" / "site"
+def build_case(name: str, root: Path, run, old_site: bool) -> list[str]:
+    """Break a copy of the base with the case, build it, check what it left; the lines printed."""
+    # Two levels down, so that a path climbing out of the site stays under root.
+    site = root / "work" / "site"
     shutil.copytree(BASE, site)
-    monkeypatch.chdir(site)
-    result = run("build")
-    assert result.code == 0, result.err
-    return site
-
-
-def test_the_base_site_builds_without_a_message(good_site: Path, run) -> None:
-    result = run("build")
-    assert result.code == 0
-    assert result.err == "", "the base is a good site: every message comes from a case"
-
-
-@pytest.mark.parametrize("name", CASES)
-def test_invalid_site(name: str, good_site: Path, run) -> None:
-    site, root = good_site, good_site.parent.parent
-    old_site = tree_hashes(site / "_site")
+    os.chdir(site)
+    if old_site:
+        result = run("build")
+        assert result.code == 0, result.err
+    before = tree_hashes(site / "_site")
     overlay(INVALID / name, site)
     content = tree_hashes(site / "content") if (site / "content").is_dir() else {}
-    beside, outside = sorted(os.listdir(site)), everything_outside(root, site)
+    beside, outside = beside_output(site), everything_outside(root, site)
 
     result = run("build")
 
     assert result.code != 0, f"{name} built without an error:\n{result.out}{result.err}"
     assert "Traceback" not in result.err and "unexpected problem" not in result.err, result.err
-    compare(name, printed(result.code, result.out, result.err))
-    assert tree_hashes(site / "_site") == old_site, "the old _site is byte-for-byte unchanged"
+    assert tree_hashes(site / "_site") == before, "the old _site is byte-for-byte unchanged"
     after = tree_hashes(site / "content") if (site / "content").is_dir() else {}
     assert after == content, "the build never changes content/"
-    assert sorted(os.listdir(site)) == beside, "no temporary folder is left beside the output"
+    assert beside_output(site) == beside, "no temporary folder is left beside the output"
     assert everything_outside(root, site) == outside, "nothing is written outside the site"
+    return printed(result.code, result.out, result.err)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_invalid_site(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run) -> None:
+    monkeypatch.chdir(tmp_path)  # restored after the test; build_case moves into each copy
+    first = build_case(name, tmp_path / "first", run, old_site=False)
+    again = build_case(name, tmp_path / "again", run, old_site=True)
+    compare(name, again)
+    assert first == again, "a first build (no _site, no cache) prints the same messages"
+
+
+def test_the_base_site_builds_without_a_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run
+) -> None:
+    shutil.copytree(BASE, tmp_path / "site")
+    monkeypatch.chdir(tmp_path / "site")
+    result = run("build")
+    assert result.code == 0
+    assert result.err == "", "the base is a good site: every message comes from a case"
