@@ -31,9 +31,10 @@ def with_sources(problems: Iterable[SiteError]) -> list[SiteError]:
 
 def _lines_of(path: str) -> list[str]:
     try:
-        return Path(path).read_text(encoding="utf-8", errors="replace").split("\n")
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
     except (OSError, ValueError):
         return []
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # as pages are read
 
 
 def text_lines(problem: SiteError) -> list[str]:
@@ -42,10 +43,15 @@ def text_lines(problem: SiteError) -> list[str]:
     where = problem.location()
     lines = [f"{where}: {label}{problem.message}" if where else f"{label}{problem.message}"]
     if problem.source.strip():
-        lines.append(f"  {problem.line} | {problem.source.strip()}")
+        lines.append(f"  {problem.line} | {shorten(problem.source.strip())}")
     if problem.hint:
         lines.append(f"  hint: {problem.hint}")
     return lines
+
+
+def shorten(text: str, width: int = 100) -> str:
+    """A long line cut to fit a terminal, marked with an ellipsis."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def print_problems(problems: Iterable[SiteError], stream: TextIO | None = None) -> None:

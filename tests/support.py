@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import socket
 import time
 from collections.abc import Callable
@@ -41,3 +42,9 @@ def wait_for(predicate: Callable[[], object], timeout: float = 20.0) -> bool:
             pass
         time.sleep(0.1)
     return False
+
+
+def messages(output: str) -> list[str]:
+    """The output's lines without the quoted source lines ('  7 | the line'), for tests
+    about the wording of messages; tests/invalid/ checks the quoted lines too."""
+    return [line for line in output.splitlines() if not re.match(r"  \d+ \| ", line)]

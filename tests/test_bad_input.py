@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import tree_hashes
+from support import messages, tree_hashes
 
 VALID = "---\ntitle: A page\ndescription: A short description.\n---\nSome text.\n"
 PAGE = "content/causes/a.md"
@@ -121,7 +121,7 @@ def refuse(site: Path, run, *args: str) -> list[str]:
     result = run("build", *args)
     assert result.code == 1, result.out + result.err
     assert "Traceback" not in result.err and "unexpected problem" not in result.err
-    lines = result.err.splitlines()
+    lines = messages(result.err)
     assert lines[-1].startswith("build failed: ") and lines[-1].endswith("; _site is unchanged")
     assert tree_hashes(site / "_site") == before, "the old site is byte-for-byte unchanged"
     after = tree_hashes(site / "content") if (site / "content").is_dir() else {}

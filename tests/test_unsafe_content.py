@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from support import tree_hashes
+from support import messages, tree_hashes
 
 FRONT = "---\ntitle: A page\ndescription: A short description.\n---\nSome text.\n\n"
 LINE = 7  # the first line after FRONT
@@ -83,7 +83,7 @@ def test_unsafe_html_is_removed_and_reported(name: str, site: Path, run) -> None
     assert result.code == 0, result.err
     line = LINE + snippet.count("\n") * ("second line" in name or "reference" in name)
     warning = f"content/causes/a.md:{line}: warning: {what} {REMOVED}"
-    lines = result.err.splitlines()
+    lines = messages(result.err)
     assert warning in lines, result.err
     assert lines[lines.index(warning) + 1] == HINT
     body = main_html(site).lower()
@@ -119,7 +119,7 @@ def test_strict_makes_unsafe_html_an_error_and_keeps_the_old_site(
     content = tree_hashes(site / "content")
     result = run("build", "--strict")
     assert result.code == 1
-    lines = result.err.splitlines()
+    lines = messages(result.err)
     error = f"content/causes/a.md:{LINE}: {what} {REMOVED}"
     assert error in lines
     assert lines[lines.index(error) + 1] == HINT
