@@ -71,6 +71,17 @@ COMMON: dict[str, f.Field] = {
     "aliases": f.Field(f.list_of(f.site_path)),
     "template": f.Field(f.text()),
     "related": f.Field(f.list_of(f.site_path)),
+    "medical_signoff": f.Field(
+        f.record(
+            {
+                "name": f.Field(f.text(), True),
+                "credentials": f.Field(f.text(), True),
+                "date": f.Field(f.date, True),
+            }
+        ),
+        doc="a medical doctor's sign-off, from inside or outside the clinic:"
+        " {name: Dr. Ana Ruiz, credentials: MD, date: 2026-03-01}",
+    ),
 }
 
 EXTRA: dict[str, dict[str, f.Field]] = {
@@ -96,6 +107,16 @@ EXTRA: dict[str, dict[str, f.Field]] = {
         "techniques": f.Field(f.list_of(f.text())),
         "treatments": f.Field(f.list_of(f.slug)),
         "personal": f.Field(f.text()),
+        "practice": f.Field(
+            f.text(),
+            doc="the practice they work at, when it is not this clinic: shown on their page,"
+            " and no claim that they work here is made to search engines",
+        ),
+        "reviewer_consent": f.Field(
+            f.boolean,
+            doc="true once they have agreed to be named as the clinical reviewer of pages"
+            " (default false; `build --release` refuses a reviewer without it)",
+        ),
     },
     "articles": {},
 }

@@ -12,7 +12,7 @@ import jinja2
 
 from . import cache as cache_mod
 from . import publish, writer
-from .config import SiteConfig, load_config
+from .config import load_config
 from .content import RawPage, find_sources
 from .errors import BuildFailed, SiteError, display_path
 from .jobs import (
@@ -29,6 +29,7 @@ from .jobs import (
 )
 from .links import link_errors
 from .model import Page, Site, assemble, config_errors, make_page, url_for
+from .release import release_problems
 from .render import (
     asset_path,
     environment,
@@ -49,6 +50,7 @@ class Options:
     base_url: str | None = None
     drafts: bool = False
     strict: bool = False  # warnings are errors
+    release: bool = False  # what is still to do before publishing is an error, not a warning
     cache: Path | None = Path(".cache")  # None: no build cache
     workers: int = 0  # 0: as many as there are cores
     progress: Progress | None = None  # called with (pages done, pages to do)
@@ -213,7 +215,8 @@ def load_site(
     site, site_errors = assemble(config, pages, options.drafts, unreadable)
     errors += site_errors + config_errors(site, display_path(config_path), unreadable)
     warnings = [w for raw in raws.values() for w in raw.warnings]
-    warnings += appointment_warning(config, display_path(config_path))
+    todo = release_problems(site, display_path(config_path), options.release)
+    (errors if options.release else warnings).extend(todo)
     return site, errors, warnings, unreadable
 
 
@@ -284,14 +287,6 @@ def _page_for(key: str, raw: RawPage, session: Session | None) -> Page:
     if page is None:
         page = session.pages[key] = make_page(raw)
     return page
-
-
-def appointment_warning(config: SiteConfig, shown: str) -> list[SiteError]:
-    if config.appointment_endpoint:
-        return []
-    hint = "set appointment_endpoint in site.yaml to the address that receives the form"
-    message = "no appointment_endpoint: the appointments page shows the phone and email instead"
-    return [SiteError(message, shown, hint=hint, warning=True)]
 
 
 BODY_FIELDS = ("body", "body_hash")  # a body change is its own page's, not the site's
