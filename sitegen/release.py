@@ -189,7 +189,7 @@ def line_problems(page: Page) -> list[SiteError]:
         elif TODO.search(line):
             hint = "finish what the TODO asks, then delete the TODO"
             found.append(SiteError("a TODO is left in the page", page.shown, number, hint))
-        found += text_problems(line, page.shown, number, "the line")
+        found += text_problems(line, page.shown, number, "this line")
     return found
 
 
