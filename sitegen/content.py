@@ -71,6 +71,10 @@ COMMON: dict[str, f.Field] = {
     "aliases": f.Field(f.list_of(f.site_path)),
     "template": f.Field(f.text()),
     "related": f.Field(f.list_of(f.site_path)),
+}
+
+# Fields any kind of page may have, kept in `params` (the model has no attribute for them).
+ANY_KIND: dict[str, f.Field] = {
     "medical_signoff": f.Field(
         f.record(
             {
@@ -80,7 +84,7 @@ COMMON: dict[str, f.Field] = {
             }
         ),
         doc="a medical doctor's sign-off, from inside or outside the clinic:"
-        " {name: Dr. Ana Ruiz, credentials: MD, date: 2026-03-01}",
+        " {name: Dr. Jane Doe, credentials: MD, date: 2026-03-01}",
     ),
 }
 
@@ -135,7 +139,7 @@ def kind_of(rel: str) -> str:
 
 def field_table(kind: str) -> dict[str, f.Field]:
     """Every field a page of this kind may have."""
-    table = {**COMMON, **EXTRA.get(kind, {})}
+    table = {**COMMON, **ANY_KIND, **EXTRA.get(kind, {})}
     for name in REQUIRED_BY_KIND.get(kind, ()):
         table[name] = f.Field(table[name].convert, True, table[name].doc)
     return table

@@ -33,7 +33,7 @@ EXAMPLE = re.compile(r"\bexample\.(?:com|org|net)\b", re.IGNORECASE)
 LOCAL = re.compile(r"(?:https?:)?//(?:localhost|127\.0\.0\.1)\b", re.IGNORECASE)
 PLAIN_HTTP = re.compile(r"\bhttp://", re.IGNORECASE)
 TODO = re.compile(r"\bTODO\b")
-TOKEN_END = re.compile(r"[\s)\]\"'<>,;]")
+TOKEN_END = re.compile(r"[\s()\[\]\"'<>,;]")
 MARK = "TITLE-MARK"  # stands for the title in `new`'s template, which differs per page
 
 GO_LIVE = "see docs/go-live.md"
@@ -227,7 +227,7 @@ def template_phrases() -> tuple[str, ...]:
     phrases = []
     for kind in ("page", "clinicians"):
         for line in page_text(kind, MARK, Path(os.devnull)).split("\n"):
-            if "TODO" in line and not line.startswith("#"):
+            if "TODO" in line and not line.startswith("# "):  # a YAML comment, not text
                 value = re.sub(r"^(?:[a-z_]+:\s*|#+\s*)", "", line).strip().strip('"')
                 phrases.append(value.split(MARK)[0])
     return tuple(dict.fromkeys(phrases))
