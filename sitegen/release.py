@@ -179,45 +179,51 @@ def page_problems(page: Page, site: Site) -> list[SiteError]:
 
 def line_problems(page: Page) -> list[SiteError]:
     """Template text, TODOs, placeholders and local or http:// links, line by line."""
-    found: list[SiteError] = []
-    for number, line in _lines(page):
-        phrase = next((p for p in template_phrases() if p in line), None)
-        if phrase:
-            message = f"text left from the template of `build.py new`: {phrase.strip()!r}"
-            hint = "replace it with the page's own words"
-            found.append(SiteError(message, page.shown, number, hint))
-        elif TODO.search(line):
-            hint = "finish what the TODO asks, then delete the TODO"
-            found.append(SiteError("a TODO is left in the page", page.shown, number, hint))
-        found += text_problems(line, page.shown, number, "this line")
-    return found
-
-
-def _lines(page: Page) -> list[tuple[int, str]]:
-    """The page's file, line by line with numbers, without YAML comments."""
     if not page.source:
-        return list(enumerate(page.text().split("\n"), page.body_line))
+        lines = enumerate(page.text().split("\n"), page.body_line)
+        return _problems_in(tuple(lines), page.shown)
     try:
         stat = os.stat(page.source)
     except OSError:
         return []
-    return _file_lines(page.source, stat.st_size, stat.st_mtime_ns, page.body_line)
+    return list(
+        _file_problems(page.source, stat.st_size, stat.st_mtime_ns, page.body_line, page.shown)
+    )
 
 
 @lru_cache(maxsize=1 << 14)
-def _file_lines(source: str, size: int, mtime_ns: int, body_line: int) -> list[tuple[int, str]]:
-    """A file's lines (read once for each size and time it has): `serve` rechecks the
-    whole site after every edit, and only edited files have changed."""
+def _file_problems(
+    source: str, size: int, mtime_ns: int, body_line: int, shown: str
+) -> tuple[SiteError, ...]:
+    """A file's line problems, worked out once for each size and time it has: `serve`
+    rechecks the whole site after every edit, and only the edited file has changed."""
     try:
         text = Path(source).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
-        return []
+        return ()
     numbered = enumerate(text.replace("\r\n", "\n").split("\n"), 1)
-    return [
+    lines = tuple(
         (n, line)
         for n, line in numbered
         if not (n < body_line and line.lstrip().startswith("#"))  # a comment in front matter
-    ]
+    )
+    return tuple(_problems_in(lines, shown))
+
+
+def _problems_in(lines: tuple[tuple[int, str], ...], shown: str) -> list[SiteError]:
+    """The problems of numbered lines of one file."""
+    found: list[SiteError] = []
+    for number, line in lines:
+        phrase = next((p for p in template_phrases() if p in line), None)
+        if phrase:
+            message = f"text left from the template of `build.py new`: {phrase.strip()!r}"
+            hint = "replace it with the page's own words"
+            found.append(SiteError(message, shown, number, hint))
+        elif TODO.search(line):
+            hint = "finish what the TODO asks, then delete the TODO"
+            found.append(SiteError("a TODO is left in the page", shown, number, hint))
+        found += text_problems(line, shown, number, "this line")
+    return found
 
 
 @lru_cache(maxsize=1)
