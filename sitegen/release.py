@@ -170,11 +170,8 @@ def _token(text: str, match: re.Match[str]) -> str:
 
 def page_problems(page: Page, site: Site) -> list[SiteError]:
     """One page: its text, its reviews and, for urgent signs, a doctor's sign-off."""
-    return [
-        *line_problems(page),
-        *review_problems(page, site, today()),
-        *signoff_problems(page, today()),
-    ]
+    on = today()
+    return [*line_problems(page), *review_problems(page, site, on), *signoff_problems(page, on)]
 
 
 def line_problems(page: Page) -> list[SiteError]:
