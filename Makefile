@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: serve build test lint bench clean
+.PHONY: serve build release test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ serve: $(STAMP)
 
 build: $(STAMP)
 	$(PY) build.py build
+
+# For publishing: fails, listing what is still to do (docs/go-live.md), while anything is.
+release: $(STAMP)
+	$(PY) build.py build --release
 
 test: $(STAMP) node_modules/.installed
 	$(PY) -m ruff check sitegen build.py tests

@@ -16,6 +16,10 @@ from .report import print_problems
 from .scaffold import NewPage, new_page
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+RELEASE_NOTE = (
+    "not ready to publish: a release build refuses the sample site, placeholders, TODOs,"
+    " reviews not done and links that patients cannot use; docs/go-live.md says what to do"
+)
 
 
 def base_url(value: str) -> str:
@@ -35,6 +39,11 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", metavar="COMMAND")
     b = commands.add_parser("build", help="build the site into the output folder (default)")
     _site_options(b)
+    b.add_argument(
+        "--release",
+        action="store_true",
+        help="for publishing: fail while anything in docs/go-live.md is still to do",
+    )
     s = commands.add_parser("serve", help="build, serve with live reload, rebuild on change")
     _site_options(s)
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -72,6 +81,7 @@ def options_from(args: argparse.Namespace) -> Options:
         base_url=args.base_url,
         drafts=args.drafts,
         strict=args.strict,
+        release=getattr(args, "release", False),
         cache=None if args.no_cache else Path(".cache"),
         workers=max(args.jobs, 0),
         progress=show_progress if sys.stderr.isatty() else None,
@@ -131,6 +141,8 @@ def run_build(options: Options) -> int:
             f"build failed: {len(failed.errors)} error(s); {options.out} is unchanged",
             file=sys.stderr,
         )
+        if options.release:
+            print(RELEASE_NOTE, file=sys.stderr)
         return EXIT_ERRORS
     print_problems(result.warnings)
     reused = result.pages - result.rendered

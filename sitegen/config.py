@@ -77,7 +77,14 @@ class SiteConfig:
     appointment_endpoint: str = ""
     reading_grade: int = 8
     max_page_kb: int = 2048
+    sample: bool = False
+    appointment_requests: str = ""
     extra: dict = field(default_factory=dict)
+    lines: tuple[tuple[str, int], ...] = ()  # key ('address.street' when nested) -> file line
+
+    def line_of(self, key: str) -> int | None:
+        """The line of site.yaml where `key` is written, if it is."""
+        return dict(self.lines).get(key)
 
     @property
     def phone_href(self) -> str:
@@ -128,6 +135,31 @@ def _base_url(value: object) -> str:
 
 def _endpoint(value: object) -> str:
     return "" if value in ("", None) else f.url(value)
+
+
+PHONE_AND_EMAIL_ONLY = "phone and email only"
+
+
+def _requests(value: object) -> str:
+    """How appointment requests reach the clinic: said in so many words, or not at all."""
+    if isinstance(value, str) and " ".join(value.lower().split()) == PHONE_AND_EMAIL_ONLY:
+        return PHONE_AND_EMAIL_ONLY
+    raise f.Mistake(
+        f'"{PHONE_AND_EMAIL_ONLY}"',
+        "write it only if the clinic takes no requests through a form;"
+        " otherwise leave it out and set appointment_endpoint",
+    )
+
+
+def _key_lines(data: dict, first_line: int) -> tuple[tuple[str, int], ...]:
+    """Each key's line in the file, nested groups as 'address.street'."""
+    found: list[tuple[str, int]] = []
+    for key, line in getattr(data, "lines", {}).items():
+        found.append((key, first_line + line))
+        inner = data.get(key)
+        for sub, sub_line in getattr(inner, "lines", {}).items():
+            found.append((f"{key}.{sub}", first_line + sub_line))
+    return tuple(found)
 
 
 FIELDS: dict[str, f.Field] = {
@@ -188,6 +220,16 @@ FIELDS: dict[str, f.Field] = {
     "appointment_endpoint": f.Field(_endpoint, doc="where the appointment form is sent"),
     "reading_grade": f.Field(f.integer, doc="the highest reading grade `check` accepts"),
     "max_page_kb": f.Field(f.integer, doc="the largest Markdown file accepted, in KB"),
+    "sample": f.Field(
+        f.boolean,
+        doc="true while this is the shipped sample site: every page says so and is kept out of"
+        " search engines, and `build --release` refuses to build it (default false)",
+    ),
+    "appointment_requests": f.Field(
+        _requests,
+        doc='"phone and email only" when the clinic takes no requests through a form, so that'
+        " `build --release` accepts an empty appointment_endpoint",
+    ),
 }
 
 
@@ -218,7 +260,7 @@ def load_config(
     values, errors = f.validate(data, FIELDS, shown, 1)
     if errors:
         return None, errors
-    return SiteConfig(**values), []
+    return SiteConfig(**values, lines=_key_lines(data, 1)), []
 
 
 def _rest(error: SiteError) -> tuple:

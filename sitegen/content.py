@@ -38,6 +38,7 @@ class RawPage:
     body: str  # the text after the front matter; "" once stored (see `load_body`)
     body_line: int  # the file line where the body starts
     warnings: tuple[SiteError, ...] = ()
+    front: str = ""  # the front matter as written (from line 2), for line-by-line checks
 
 
 COMMON: dict[str, f.Field] = {
@@ -68,6 +69,21 @@ COMMON: dict[str, f.Field] = {
     "related": f.Field(f.list_of(f.site_path)),
 }
 
+# Fields any kind of page may have, kept in `params` (the model has no attribute for them).
+ANY_KIND: dict[str, f.Field] = {
+    "medical_signoff": f.Field(
+        f.record(
+            {
+                "name": f.Field(f.text(), True),
+                "credentials": f.Field(f.text(), True),
+                "date": f.Field(f.date, True),
+            }
+        ),
+        doc="a medical doctor's sign-off, from inside or outside the clinic:"
+        " {name: Dr. Jane Doe, credentials: MD, date: 2026-03-01}",
+    ),
+}
+
 EXTRA: dict[str, dict[str, f.Field]] = {
     "causes": {"treatments": f.Field(f.list_of(f.slug))},
     "symptoms": {},
@@ -91,6 +107,16 @@ EXTRA: dict[str, dict[str, f.Field]] = {
         "techniques": f.Field(f.list_of(f.text())),
         "treatments": f.Field(f.list_of(f.slug)),
         "personal": f.Field(f.text()),
+        "practice": f.Field(
+            f.text(),
+            doc="the practice they work at, when it is not this clinic: shown on their page,"
+            " and no claim that they work here is made to search engines",
+        ),
+        "reviewer_consent": f.Field(
+            f.boolean,
+            doc="true once they have agreed to be named as the clinical reviewer of pages"
+            " (default false; `build --release` refuses a reviewer without it)",
+        ),
     },
     "articles": {},
 }
@@ -109,7 +135,7 @@ def kind_of(rel: str) -> str:
 
 def field_table(kind: str) -> dict[str, f.Field]:
     """Every field a page of this kind may have."""
-    table = {**COMMON, **EXTRA.get(kind, {})}
+    table = {**COMMON, **ANY_KIND, **EXTRA.get(kind, {})}
     for name in REQUIRED_BY_KIND.get(kind, ()):
         table[name] = f.Field(table[name].convert, True, table[name].doc)
     return table
@@ -234,7 +260,7 @@ def read_page(
     errors += nesting_errors(body, body_line, shown)
     lines = {k: 2 + v for k, v in meta.lines.items()}
     warnings = tuple(unsafe_html(body, body_line, shown))
-    return RawPage(shown, rel, values, lines, body, body_line, warnings), errors
+    return RawPage(shown, rel, values, lines, body, body_line, warnings, yaml_text), errors
 
 
 def body_of(data: bytes) -> str:

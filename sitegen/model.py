@@ -35,6 +35,7 @@ class Page:
     body: str
     body_line: int
     template: str
+    front: str = ""  # the front matter as written, from the file's line 2
     date: dt.date | None = None
     updated: dt.date | None = None
     reviewed: dt.date | None = None
@@ -186,6 +187,7 @@ def make_page(raw: RawPage) -> Page:
         kind=kind,
         body=raw.body,
         body_line=raw.body_line,
+        front=raw.front,
         template=template,
         params=MappingProxyType(values),
         lines=MappingProxyType(raw.lines),

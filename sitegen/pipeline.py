@@ -23,6 +23,7 @@ from .errors import BuildFailed, SiteError, display_path
 from .links import link_errors
 from .model import BodyMeta, Page, Site, assemble, config_errors, make_page, url_for
 from .pool import Progress, map_shared, worker_count
+from .release import release_problems
 from .render import convert, environment, page_context, render_page, template_error, template_errors
 
 
@@ -35,6 +36,7 @@ class Options:
     base_url: str | None = None
     drafts: bool = False
     strict: bool = False  # warnings are errors
+    release: bool = False  # what is still to do before publishing is an error, not a warning
     cache: Path | None = Path(".cache")  # None: no build memo kept between runs
     workers: int = 0  # 0: as many as there are cores
     progress: Progress | None = None  # called with (what, pages done, pages to do)
@@ -90,7 +92,8 @@ def make(options: Options, memo: memo_mod.Memo) -> Result:
     site, site_errors = assemble(config, pages, options.drafts, unreadable)
     shown_config = display_path(options.content / "site.yaml")
     site_errors += config_errors(site, shown_config, unreadable)
-    warnings += appointment_warning(config, shown_config)
+    todo = release_problems(site, shown_config, options.release)
+    (site_errors if options.release else warnings).extend(todo)
     compiled = memo.templates_folder()
     if compiled is not None:
         compiled.mkdir(parents=True, exist_ok=True)
@@ -188,14 +191,6 @@ def _parse(shared: tuple[Path, int], source: Source) -> tuple[RawPage | None, li
 
 def _workers(options: Options) -> int:
     return options.workers or worker_count()
-
-
-def appointment_warning(config: SiteConfig, shown: str) -> list[SiteError]:
-    if config.appointment_endpoint:
-        return []
-    hint = "set appointment_endpoint in site.yaml to the address that receives the form"
-    message = "no appointment_endpoint: the appointments page shows the phone and email instead"
-    return [SiteError(message, shown, hint=hint, warning=True)]
 
 
 # --- render: every page converted and rendered, plus the files the build makes itself -------

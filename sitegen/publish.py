@@ -26,7 +26,16 @@ def sitemap(site: Site) -> str:
     )
 
 
+SAMPLE_ROBOTS = (
+    "# A sample site (sample: true in site.yaml): kept out of search engines\n"
+    "User-agent: *\nDisallow: /\n"
+)
+
+
 def robots(site: Site) -> str:
+    """Everything open to search engines, or (a sample site) nothing at all."""
+    if site.config.sample:
+        return SAMPLE_ROBOTS
     return f"User-agent: *\nAllow: /\n\nSitemap: {absolute(site, '/sitemap.xml')}\n"
 
 

@@ -82,6 +82,10 @@ def field_lines(kind: str, title: str, content: Path) -> dict[str, Line]:
         "aliases": Line("Old addresses of this page, each sent here, e.g. [/old-address/].", "[]"),
         "template": Line("Only to use another layout than the usual one.", example="page.html"),
         "related": Line("Other pages to list under 'Related pages', e.g. [/self-care/].", "[]"),
+        "medical_signoff": Line(
+            "Pages with urgent signs only: the medical doctor (MD or DO) who signed them off.",
+            example=f'{{name: "Dr. Jane Doe", credentials: MD, date: {date}}}',
+        ),
     }
     return {**lines, **_extra_lines(kind, who)}
 
@@ -117,6 +121,13 @@ def _clinician_lines(treatments: str) -> dict[str, Line]:
         "techniques": Line("Techniques they use, one item each.", "[]"),
         "treatments": Line(treatments, "[]"),
         "personal": Line("A short personal note.", example=_q("Outside work, Sam enjoys hiking.")),
+        "practice": Line(
+            "The practice they work at, only if it is not this clinic.",
+            example=_q("Another Practice, Seattle"),
+        ),
+        "reviewer_consent": Line(
+            "true only once they have agreed to be named as the reviewer of pages.", "false"
+        ),
     }
 
 

@@ -75,16 +75,18 @@ def person_ref(site: Site, clinician: Page) -> dict[str, Any]:
 
 
 def person(site: Site, page: Page) -> dict[str, Any]:
-    """A clinician's bio page as a Person who works for the clinic."""
+    """A clinician's bio page as a Person, who works for the clinic only if that is true:
+    not on the sample site, nor when their page names another practice."""
     params = page.params
     node: dict[str, Any] = {
         **person_ref(site, page),
         "@id": absolute(site, page.url + "#person"),
         "jobTitle": params["role"],
         "description": page.description,
-        "worksFor": {"@id": absolute(site, "/#clinic"), "@type": "MedicalClinic",
-                     "name": site.config.name},
-    }  # fmt: skip
+    }
+    if not site.config.sample and not params.get("practice"):
+        node["worksFor"] = {"@id": absolute(site, "/#clinic"), "@type": "MedicalClinic",
+                            "name": site.config.name}  # fmt: skip
     if params.get("credentials"):
         node["honorificSuffix"] = params["credentials"]
     schools = [e["school"] for e in params.get("education", ())]

