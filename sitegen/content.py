@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from . import fields as f
+from .citations import citation_problems, source_lines
 from .errors import SiteError, display_path, plain_pickle
+from .glossary import GLOSSARY_FILES, TERMS, glossary_terms
 
 # Sections whose pages have extra fields; any other section holds plain pages.
 KINDS = ("causes", "symptoms", "treatments", "clinicians", "articles")
@@ -73,7 +75,10 @@ COMMON: dict[str, f.Field] = {
     "related": f.Field(f.list_of(f.site_path)),
 }
 
+FAQ = f.Field(f.boolean, doc="true: the level-2 headings ending in ? are questions (FAQPage)")
 EXTRA: dict[str, dict[str, f.Field]] = {
+    "page": {"faq": FAQ},
+    "section": {"faq": FAQ},
     "causes": {"treatments": f.Field(f.list_of(f.slug))},
     "symptoms": {},
     "treatments": {"visits": f.Field(f.text())},
@@ -238,10 +243,20 @@ def read_page(
     values, errors = f.validate(meta, field_table(kind_of(rel)), shown, 2)
     errors += nesting_errors(body, body_line, shown)
     lines = {k: 2 + v for k, v in meta.lines.items()}
-    warnings = tuple(unsafe_html(body, body_line, shown))
+    warnings = unsafe_html(body, body_line, shown)
+    if "sources" in values or "sources" not in meta:  # a bad list has its own error
+        cited = citation_problems(shown, body, body_line, values.get("sources", ()),
+                                  source_lines(meta, 2))  # fmt: skip
+        errors += [p for p in cited if not p.warning]
+        warnings += [p for p in cited if p.warning]
+    if rel in GLOSSARY_FILES and not errors:  # in the fields, so pages re-render on a change
+        values[TERMS] = glossary_terms(body)
     source = os.path.abspath(path)
     body_hash = hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
-    return RawPage(shown, rel, values, lines, body, body_line, warnings, source, body_hash), errors
+    return (
+        RawPage(shown, rel, values, lines, body, body_line, tuple(warnings), source, body_hash),
+        errors,
+    )
 
 
 def load_body(source: str) -> str:

@@ -14,7 +14,9 @@ from typing import Any
 import jinja2
 import nh3
 
+from .booking import booking_choices
 from .errors import SiteError, display_path
+from .glossary import GLOSSARY_URL, link_terms, terms_of
 from .model import Link, Page, Site
 from .seo import jsonld
 
@@ -212,7 +214,7 @@ def page_context(site: Site, page: Page, body: Body | None, static_dir: Path) ->
     return {
         "site": site.config,
         "page": page,
-        "content": jinja2.utils.markupsafe.Markup(relativize(body.html, page.url) if body else ""),
+        "content": jinja2.utils.markupsafe.Markup(body_html(site, page, body)),
         "reviewer": site.clinician(page.reviewed_by),
         "author": site.clinician(page.author),
         "children": site.children(page),
@@ -224,8 +226,24 @@ def page_context(site: Site, page: Page, body: Body | None, static_dir: Path) ->
         "asset": lambda name: url(asset_path(static_dir, name)),
         "abs_url": lambda path: base + path,
         "format_date": format_date,
-        "jsonld": jinja2.utils.markupsafe.Markup(jsonld(site, page)),
+        "jsonld": jinja2.utils.markupsafe.Markup(jsonld(site, page, body.html if body else "")),
+        "booking": booking_choices(site.config.hours),
     }
+
+
+def body_html(site: Site, page: Page, body: Body | None) -> str:
+    """The converted body as the page shows it: links made relative, and the first use of
+    each glossary term linked to its entry. Done here, after conversion, so a converted
+    body stays valid when the glossary changes."""
+    if body is None:
+        return ""
+    shown = relativize(body.html, page.url)
+    glossary = site.page_at(GLOSSARY_URL)
+    if glossary is None or glossary is page:
+        return shown
+    return link_terms(
+        shown, terms_of(glossary), lambda anchor: relative_url(f"{GLOSSARY_URL}#{anchor}", page.url)
+    )
 
 
 def render_page(

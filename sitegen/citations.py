@@ -1,0 +1,97 @@
+"""Numbered citations in page bodies: `[#1]` and `[#1, #3]` point at the page's `sources`.
+
+The same pattern is used to render them (markdown_ext.py) and to check them here, on the
+Markdown text as written, so that a message can name the line of each citation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from .errors import SiteError
+
+# `[#1]`, `[#1, #3]` (a # before later numbers is optional); not after a backslash
+CITATION = re.compile(r"(?<!\\)\[#(\d{1,4})((?:[ \t]*,[ \t]*#?\d{1,4})*)\]")
+NUMBER = re.compile(r"\d+")
+# Fenced code blocks and code spans: a citation shown as code is not a citation
+CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|`[^`\n]+`", re.MULTILINE | re.DOTALL)
+HOW_TO_CITE = "put [#1] right after the sentence that source supports (see docs/editing.md)"
+
+
+def numbers(match: re.Match[str]) -> list[int]:
+    """The source numbers of one citation: `[#1, #3]` -> [1, 3]."""
+    return [int(n) for n in NUMBER.findall(match.group(1) + match.group(2))]
+
+
+def citations_in(body: str) -> list[tuple[int, list[int]]]:
+    """Every citation outside code as (offset in the body, its numbers), in order."""
+    if "[#" not in body:
+        return []
+    text = CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body) if "`" in body else body
+    return [(m.start(), numbers(m)) for m in CITATION.finditer(text)]
+
+
+def source_lines(meta: Any, first_line: int) -> tuple[int | None, ...]:
+    """The file lines of the `sources` field (index 0) and of each of its items (1...).
+    `meta` is the front matter as parsed, with its line numbers; `first_line` that of
+    its first line."""
+    key_line = getattr(meta, "lines", {}).get("sources")
+    if key_line is None:
+        return (None,)
+    items = meta.get("sources")
+    items = items if isinstance(items, list) else []
+    start = first_line + key_line
+    return (start, *(first_line + getattr(i, "start", key_line) for i in items))
+
+
+def citation_problems(
+    shown: str,
+    body: str,
+    body_line: int,
+    sources: Sequence[Any],
+    lines: Sequence[int | None] = (),
+) -> list[SiteError]:
+    """Citations that point past the sources, sources never cited, and (a warning) a page
+    that lists sources but cites none. `lines`: as from source_lines()."""
+    found = citations_in(body)
+    errors = [
+        _past_the_end(shown, body_line + body.count("\n", 0, at), number, len(sources))
+        for at, cited in found
+        for number in cited
+        if not 1 <= number <= len(sources)
+    ]
+    if not sources:
+        return errors
+    key_line = lines[0] if lines else None
+    if not found:
+        message = "sources are listed but none is cited"
+        return [SiteError(message, shown, key_line, HOW_TO_CITE, warning=True)]
+    cited = {n for _, ns in found for n in ns}
+    for number, source in enumerate(sources, 1):
+        if number not in cited:
+            line = lines[number] if number < len(lines) else key_line
+            errors.append(_uncited(shown, line, number, source))
+    return errors
+
+
+def _past_the_end(shown: str, line: int, number: int, count: int) -> SiteError:
+    """A citation whose number names no source."""
+    if count == 0:
+        message = f"the citation [#{number}] has no source: the page lists no sources"
+        hint = "add the source to `sources` in the front matter, or remove the citation"
+    else:
+        listed = "1 source" if count == 1 else f"{count} sources"
+        message = f"the citation [#{number}] has no source: the page lists {listed}"
+        numbers = "[#1]" if count == 1 else f"a number from 1 to {count}"
+        hint = f"use {numbers} (sources count from the top of `sources`), or add the source"
+    return SiteError(message, shown, line, hint)
+
+
+def _uncited(shown: str, line: int | None, number: int, source: Any) -> SiteError:
+    """A listed source that no citation points at."""
+    title = getattr(source, "title", "") or str(source)
+    message = f'source {number} ("{title}") is listed but never cited'
+    hint = f"put [#{number}] right after a sentence it supports, or remove it from `sources`"
+    return SiteError(message, shown, line, hint)
