@@ -149,7 +149,9 @@ class SiteExtension(Extension):
         md.found_links = []
         md.citation_links = set()
         # above links and references (160, 170), below escapes and code spans (180, 190)
-        md.inlinePatterns.register(_Citations(CITATION.pattern, md), "citations", 172)
+        # the space before a citation is dropped: 'pain [#1].' shows as 'pain¹.'
+        pattern = r"[ \t]*" + CITATION.pattern
+        md.inlinePatterns.register(_Citations(pattern, md), "citations", 172)
         md.preprocessors.register(_MarkerLines(md), "callout_marker", 25)
         md.treeprocessors.register(_Callouts(md), "callouts", 15)
         md.treeprocessors.register(_Links(md), "site_links", 5)
