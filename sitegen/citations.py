@@ -15,8 +15,11 @@ from .errors import SiteError
 # `[#1]`, `[#1, #3]` (a # before later numbers is optional); not after a backslash
 CITATION = re.compile(r"(?<!\\)\[#(\d{1,4})((?:[ \t]*,[ \t]*#?\d{1,4})*)\]")
 NUMBER = re.compile(r"\d+")
-# Fenced code blocks and code spans: a citation shown as code is not a citation
-CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|`[^`\n]+`", re.MULTILINE | re.DOTALL)
+# Code spans, as Python-Markdown finds them: a run of backticks, then text up to the same
+# run, within one paragraph (the site has no fenced blocks: ``` makes a span too)
+CODE_SPAN = re.compile(r"(?<![\\`])(`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)\1(?!`)", re.DOTALL)
+INDENTED = re.compile(r"^(?: {4}|\t)")
+LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]")
 HOW_TO_CITE = "put [#1] right after the sentence that source supports (see docs/editing.md)"
 
 
@@ -29,8 +32,31 @@ def citations_in(body: str) -> list[tuple[int, list[int]]]:
     """Every citation outside code as (offset in the body, its numbers), in order."""
     if "[#" not in body:
         return []
-    text = CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body) if "`" in body else body
+    text = _without_code_blocks(body)
+    if "`" in text:
+        text = CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
     return [(m.start(), numbers(m)) for m in CITATION.finditer(text)]
+
+
+def _without_code_blocks(body: str) -> str:
+    """Indented code blocks blanked out, lines kept: lines indented four spaces after a blank
+    line, unless they go on with a list item (then they are the item's next paragraph)."""
+    lines = body.split("\n")
+    in_code, before_blank, last_text = False, False, ""
+    for number, line in enumerate(lines):
+        if not line.strip():
+            before_blank = True
+            continue
+        if INDENTED.match(line) and (in_code or before_blank):
+            in_code = in_code or not (LIST_ITEM.match(last_text) or INDENTED.match(last_text))
+        else:
+            in_code = False
+        if in_code:
+            lines[number] = " " * len(line)
+        else:
+            last_text = line
+        before_blank = False
+    return "\n".join(lines)
 
 
 def source_lines(meta: Any, first_line: int) -> tuple[int | None, ...]:
@@ -73,7 +99,7 @@ def citation_problems(
         if number not in cited:
             line = lines[number] if number < len(lines) else key_line
             errors.append(_uncited(shown, line, number, source))
-    return errors
+    return sorted(errors, key=lambda e: e.line or 0)
 
 
 def _past_the_end(shown: str, line: int, number: int, count: int) -> SiteError:
