@@ -68,26 +68,55 @@ class _Headings(HTMLParser):
             self._open.append(data)
 
 
-@lru_cache(maxsize=8)
-def term_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
-    """One pattern for every term: whole words, any case, with a plain -s or -es plural.
-    Longer terms first, so 'range of motion' wins over 'motion'."""
-    words = [r"\s+".join(re.escape(w) for w in t.split()) for t in sorted(terms, key=len)[::-1]]
-    return re.compile(rf"(?<![\w-])(?P<term>{'|'.join(words)})(?:es|s)?(?![\w-])", re.IGNORECASE)
+WORD = re.compile(r"[\w-]+")  # a hyphen joins: 'disc-shaped' is not a use of 'disc'
+
+
+@lru_cache(maxsize=4096)
+def term_re(term: str) -> re.Pattern[str]:
+    """A term's use at a given place: its words with any spaces or line breaks between them,
+    any case, a plain -s or -es plural, and no letter, digit or hyphen after it."""
+    words = r"\s+".join(re.escape(word) for word in term.split())
+    return re.compile(rf"{words}(?:es|s)?(?![\w-])", re.IGNORECASE)
+
+
+def _by_first_word(terms: Mapping[str, str]) -> dict[str, list[str]]:
+    """First word -> the terms starting with it, longest first ('range of motion' before
+    'range'). A one-word term is also found under its plain plurals."""
+    found: dict[str, list[str]] = {}
+    for term in sorted(terms, key=len, reverse=True):
+        first = term.split()[0]
+        forms = (first, first + "s", first + "es") if " " not in term else (first,)
+        for form in forms:
+            found.setdefault(form, []).append(term)
+    return found
 
 
 def link_terms(body_html: str, terms: Mapping[str, str], href_for: Callable[[str], str]) -> str:
     """`body_html` with the first use of each term linked to href_for(heading id); never
-    inside a heading, a link, code or a callout's title. Linear in the length of the HTML."""
+    inside a heading, a link, code or a callout's title. Linear in the length of the HTML:
+    one pass over its words finds the terms it may use, one walk of its tags links them."""
     if not terms:
         return body_html
-    pattern = term_pattern(tuple(terms))
-    if pattern.search(body_html) is None:  # most pages of a small glossary: one quick look
+    terms = {" ".join(term.split()).lower(): anchor for term, anchor in terms.items()}
+    first_words = _by_first_word(terms)
+    words = set(WORD.findall(body_html.lower()))
+    present = {term for word in words & first_words.keys() for term in first_words[word]}
+    if not present:
         return body_html
-    linker = _Linker(body_html, pattern, terms, href_for)
-    linker.feed(body_html)
+    todo = {term: terms[term] for term in present}
+    linker = _Linker(body_html, first_words, todo, href_for)
+    at = 0
+    while at < len(body_html) and linker.todo:  # stop once every term found is linked
+        # pieces end before a tag, so no text (and no word) is ever cut in two
+        end = body_html.find("<", at + CHUNK)
+        end = len(body_html) if end < 0 else end
+        linker.feed(body_html[at:end])
+        at = end
     linker.close()
     return linker.result()
+
+
+CHUNK = 4096
 
 
 class _Linker(HTMLParser):
@@ -97,13 +126,13 @@ class _Linker(HTMLParser):
     def __init__(
         self,
         source: str,
-        pattern: re.Pattern[str],
-        terms: Mapping[str, str],
+        first_words: Mapping[str, list[str]],
+        todo: dict[str, str],
         href_for: Callable[[str], str],
     ) -> None:
         super().__init__(convert_charrefs=False)  # text arrives exactly as written
-        self.source, self.pattern, self.href_for = source, pattern, href_for
-        self.todo = dict(terms)
+        self.source, self.first_words, self.href_for = source, first_words, href_for
+        self.todo = todo  # term -> heading id, for the terms not linked yet
         self.starts = [0] + [m.end() for m in re.finditer("\n", source)]
         self.stack: list[tuple[str, bool]] = []
         self.skipping = 0
@@ -131,13 +160,21 @@ class _Linker(HTMLParser):
             return
         line, column = self.getpos()
         offset = self.starts[line - 1] + column
-        for match in self.pattern.finditer(data):
-            key = " ".join(match["term"].split()).lower()
-            anchor = self.todo.pop(key, None)
-            if anchor is not None:
-                href = html.escape(self.href_for(anchor), quote=True)
-                link = f'<a class="glossary-term" href="{href}">{match[0]}</a>'
-                self.edits.append((offset + match.start(), offset + match.end(), link))
+        after = 0  # the end of the last use found: words inside it are not looked at again
+        for word in WORD.finditer(data):
+            if word.start() < after:
+                continue
+            for term in self.first_words.get(word[0].lower(), ()):
+                use = term_re(term).match(data, word.start())
+                if use is None:
+                    continue
+                after = use.end()
+                anchor = self.todo.pop(term, None)
+                if anchor is not None:
+                    href = html.escape(self.href_for(anchor), quote=True)
+                    link = f'<a class="glossary-term" href="{href}">{use[0]}</a>'
+                    self.edits.append((offset + use.start(), offset + use.end(), link))
+                break  # the longest term used here wins, linked or not
 
     def result(self) -> str:
         """The source with the links spliced in."""
