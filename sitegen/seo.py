@@ -16,8 +16,9 @@ CLINIC_PAGES = ("/", "/about/")
 def jsonld(site: Site, page: Page, body_html: str = "") -> str:
     """The page's JSON-LD as text that is safe inside a <script> element."""
     nodes = [*_main_nodes(site, page)]
-    if page.params.get("faq"):
-        nodes.append(faq_page(site, page, questions(body_html)))
+    pairs = questions(body_html) if page.params.get("faq") else []
+    if pairs:  # an FAQPage without questions is invalid structured data
+        nodes.append(faq_page(site, page, pairs))
     crumbs = site.breadcrumbs(page)
     if crumbs:
         nodes.append(breadcrumb_list(site, crumbs))

@@ -438,6 +438,14 @@ def test_other_pages_have_no_faqpage(site: Path, run) -> None:
     assert "FAQPage" not in built(site, "/causes/kyphosis/")
 
 
+def test_an_faq_page_without_questions_has_no_faqpage(site: Path, run) -> None:
+    write(site, "content/faq.md", FAQ.replace("?\n", "\n"))
+    with_shipped_templates(site)
+    assert run("build").code == 0
+    assert "FAQPage" not in built(site, "/faq/")
+    assert "MedicalWebPage" not in built(site, "/faq/") and '"WebPage"' in built(site, "/faq/")
+
+
 def test_faq_must_be_true_or_false(site: Path, run) -> None:
     write(site, "content/faq.md", FAQ.replace("faq: true", "faq: yes please"))
     result = run("build")
