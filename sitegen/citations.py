@@ -42,7 +42,7 @@ def _without_code_blocks(body: str) -> str:
     """Indented code blocks blanked out, lines kept: lines indented four spaces after a blank
     line, unless they go on with a list item (then they are the item's next paragraph)."""
     lines = body.split("\n")
-    in_code, before_blank, last_text = False, False, ""
+    in_code, before_blank, last_text = False, True, ""  # the start counts as after a blank
     for number, line in enumerate(lines):
         if not line.strip():
             before_blank = True

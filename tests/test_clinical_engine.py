@@ -225,6 +225,7 @@ def test_sources_listed_but_none_cited_is_a_warning(site: Path, run) -> None:
         ("```\n[#1]\n```\n[#2]", [(13, [2])]),
         ("a\n\n    code [#1]\n\n- item\n\n    para [#2]", [(35, [2])]),
         ("``a [#1] ` b`` and `x\ny [#2]`", []),
+        ("    code [#1]\n\ntext [#2]\n    more [#3]", [(20, [2]), (34, [3])]),
     ],
 )
 def test_citations_in(body: str, expected: list) -> None:
