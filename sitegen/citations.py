@@ -12,13 +12,15 @@ from typing import Any
 
 from .errors import SiteError
 
-# `[#1]`, `[#1, #3]` (a # before later numbers is optional); not after a backslash
-CITATION = re.compile(r"(?<!\\)\[#(\d{1,4})((?:[ \t]*,[ \t]*#?\d{1,4})*)\]")
+# `[#1]`, `[#1, #3]` (a # before later numbers is optional). `\[#1]` is no citation:
+# Python-Markdown's escapes run before it; citations_in() skips it by counting backslashes.
+CITATION = re.compile(r"\[#(\d{1,4})((?:[ \t]*,[ \t]*#?\d{1,4})*)\]")
 NUMBER = re.compile(r"\d+")
-# Code spans, as Python-Markdown finds them: a run of backticks, then text up to the same
-# run, within one paragraph (the site has no fenced blocks: ``` makes a span too)
-CODE_SPAN = re.compile(r"(?<![\\`])(`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)\1(?!`)", re.DOTALL)
+TICKS = re.compile(r"`+")
+PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
 INDENTED = re.compile(r"^(?: {4}|\t)")
+QUOTE = re.compile(r"^(?:[ ]{0,3}>[ ]?)+")
+CALLOUT_MARKER = re.compile(r"^\s*\[![A-Za-z]+\]")
 LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]")
 HOW_TO_CITE = "put [#1] right after the sentence that source supports (see docs/editing.md)"
 
@@ -34,16 +36,65 @@ def citations_in(body: str) -> list[tuple[int, list[int]]]:
         return []
     text = _without_code_blocks(body)
     if "`" in text:
-        text = CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-    return [(m.start(), numbers(m)) for m in CITATION.finditer(text)]
+        parts, at = [], 0
+        for start, end in _code_spans(text):
+            parts += [text[at:start], re.sub(r"[^\n]", " ", text[start:end])]
+            at = end
+        text = "".join(parts) + text[at:]
+    return [
+        (m.start(), numbers(m)) for m in CITATION.finditer(text) if not _escaped(text, m.start())
+    ]
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """Where the code spans are, found as Python-Markdown 3.11 finds them (the site has no
+    fenced blocks: ``` makes a span too): a run of backticks not after a backslash, up to
+    the next run as long within the paragraph, else up to the longest shorter run."""
+    spans, at = [], 0
+    while (run := TICKS.search(text, at)) is not None:
+        if _escaped(text, run.start()):  # its first backtick is shown as it is
+            at = run.start() + 1
+            continue
+        end = PARAGRAPH_END.search(text, run.end())
+        close, longest = None, (0, 0)  # (length, end) of the longest shorter run
+        for other in TICKS.finditer(text, run.end(), end.start() if end else len(text)):
+            if len(other[0]) == len(run[0]):
+                close = other.end()
+                break
+            longest = max(longest, (len(other[0]), other.end()), key=lambda x: x[0])
+        if close is None and 0 < longest[0] < len(run[0]):
+            close = longest[1]
+        if close is None:
+            at = run.end()
+            continue
+        spans.append((run.start(), close))
+        at = close
+    return spans
+
+
+def _escaped(text: str, at: int) -> bool:
+    """An odd number of backslashes before `at`: the bracket is escaped."""
+    start = at
+    while start and text[start - 1] == "\\":
+        start -= 1
+    return (at - start) % 2 == 1
 
 
 def _without_code_blocks(body: str) -> str:
     """Indented code blocks blanked out, lines kept: lines indented four spaces after a blank
-    line, unless they go on with a list item (then they are the item's next paragraph)."""
+    line (inside a quote: after its `>`), unless they go on with a list item (then they are
+    the item's next paragraph)."""
     lines = body.split("\n")
-    in_code, before_blank, last_text = False, True, ""  # the start counts as after a blank
+    in_code, before_blank, last_text, depth = False, True, "", 0  # the start is after a blank
     for number, line in enumerate(lines):
+        quote = QUOTE.match(line)
+        if quote:
+            if quote[0].count(">") != depth:  # a quote starts or ends: so does any block
+                before_blank, last_text, in_code = True, "", False
+                depth = quote[0].count(">")
+            line = line[quote.end() :]
+        elif depth and before_blank and line.strip():  # a blank line ended the quote
+            last_text, in_code, depth = "", False, 0
         if not line.strip():
             before_blank = True
             continue
@@ -52,10 +103,11 @@ def _without_code_blocks(body: str) -> str:
         else:
             in_code = False
         if in_code:
-            lines[number] = " " * len(line)
+            lines[number] = " " * len(lines[number])
         else:
             last_text = line
-        before_blank = False
+        # a callout's marker line is a paragraph of its own (markdown_ext._MarkerLines)
+        before_blank = bool(quote and CALLOUT_MARKER.match(line))
     return "\n".join(lines)
 
 

@@ -12,12 +12,16 @@ from urllib.parse import urljoin
 
 import pytest
 from conftest import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen.booking import booking_choices, clock
 from sitegen.citations import citations_in
 from sitegen.config import Hours
 from sitegen.glossary import glossary_terms, link_terms
+from sitegen.model import Page
 from sitegen.pipeline import Options, Session, build
+from sitegen.render import convert
 from sitegen.seo import questions
 
 CLINICAL = Path(__file__).resolve().parent / "fixtures" / "clinical"
@@ -230,6 +234,39 @@ def test_sources_listed_but_none_cited_is_a_warning(site: Path, run) -> None:
 )
 def test_citations_in(body: str, expected: list) -> None:
     assert citations_in(body) == expected
+
+
+# Markdown as staff write it: blocks with blank lines between, citations everywhere
+TEXT = ["Text [#1].", "More text [#2, #3] here.", "Use `[#9]` in text [#1].", "plain",
+        "\\[#8] is shown as written.", "``[#9]`` and [#3]", "Text\\\\[#1]",
+        "Code `a\nb [#9]` spans lines [#2].", "A ``tick ` [#9]`` [#1]"]  # fmt: skip
+ITEMS = ["- item [#1]", "1. step [#2]", "  - nested [#3]", "    - nested deeper [#1]",
+         "    continued [#2]", "- `[#9]` [#3]"]  # fmt: skip
+QUOTED = ["> - sign [#1]", "> text [#2]", "> `[#9]`"]
+BLOCKS = st.one_of(
+    st.lists(st.sampled_from(TEXT), min_size=1, max_size=3).map("\n".join),
+    st.tuples(st.sampled_from(ITEMS[:2]), st.lists(st.sampled_from(ITEMS), max_size=3)).map(
+        lambda t: "\n".join([t[0], *t[1]])
+    ),
+    st.sampled_from(["- item [#1]\n\n    its second paragraph [#2]", "1. one\n\n    two [#3]"]),
+    st.lists(st.sampled_from(QUOTED), min_size=1, max_size=3).map(
+        lambda lines: "\n".join(["> [!URGENT] Call 911 now", *lines])
+    ),
+    st.sampled_from(["    indented code [#7]", "```\n[#4]\n```", "## Heading", "| a | b [#1] |\n"
+                     "|---|---|\n| c [#2] | d |"]),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(BLOCKS, max_size=8))
+def test_the_check_finds_the_citations_the_page_shows(blocks: list[str]) -> None:
+    """citations_in() reads Markdown text; the page is converted by Python-Markdown. They must
+    agree on which citations there are, or a check could pass a link to a missing source."""
+    body = "\n\n".join(blocks) + "\n"
+    page = Page("causes/a.md", "content/causes/a.md", "/causes/a/", "causes", "A", "A.", "A.",
+                body, 5, "page.html")  # fmt: skip
+    shown = [int(n) for n in re.findall(r'href="#source-(\d+)"', convert(page).html)]
+    assert [n for _, numbers in citations_in(body) for n in numbers] == shown
 
 
 # --- glossary ------------------------------------------------------------------------------
