@@ -244,9 +244,9 @@ def read_page(
     errors += nesting_errors(body, body_line, shown)
     lines = {k: 2 + v for k, v in meta.lines.items()}
     warnings = unsafe_html(body, body_line, shown)
-    if "sources" in values or "sources" not in meta:  # a bad list has its own error
-        cited = citation_problems(shown, body, body_line, values.get("sources", ()),
-                                  source_lines(meta, 2))  # fmt: skip
+    if "sources" in values or meta.get("sources") is None:  # a bad list has its own error
+        sources = values.get("sources", ())
+        cited = citation_problems(shown, body, body_line, sources, source_lines(meta, 2))
         errors += [p for p in cited if not p.warning]
         warnings += [p for p in cited if p.warning]
     if rel in GLOSSARY_FILES and not errors:  # in the fields, so pages re-render on a change

@@ -182,12 +182,14 @@ def test_citation_error(name: str, site: Path, run) -> None:
     assert sorted(p.name for p in site.glob("_site/*")) == before
 
 
-def test_citations_with_no_sources_are_errors(site: Path, run) -> None:
-    write(site, "content/about.md", "---\ntitle: About\ndescription: Us.\n---\nWe help [#1].\n")
+@pytest.mark.parametrize("fields, line", [("", 5), ("sources:\n", 6), ("sources: []\n", 6)])
+def test_citations_with_no_sources_are_errors(site: Path, run, fields: str, line: int) -> None:
+    page = f"---\ntitle: About\ndescription: Us.\n{fields}---\nWe help [#1].\n"
+    write(site, "content/about.md", page)
     result = run("build")
     assert result.code == 1
     assert result.err.splitlines()[:2] == [
-        "content/about.md:5: the citation [#1] has no source: the page lists no sources",
+        f"content/about.md:{line}: the citation [#1] has no source: the page lists no sources",
         "  hint: add the source to `sources` in the front matter, or remove the citation",
     ]
 
