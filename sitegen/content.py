@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from . import fields as f
+from .citations import citation_problems, source_lines
 from .errors import SiteError, display_path
+from .glossary import GLOSSARY_FILES, TERMS, glossary_terms
 
 # Sections whose pages have extra fields; any other section holds plain pages.
 KINDS = ("causes", "symptoms", "treatments", "clinicians", "articles")
@@ -84,7 +86,10 @@ ANY_KIND: dict[str, f.Field] = {
     ),
 }
 
+FAQ = f.Field(f.boolean, doc="true: the level-2 headings ending in ? are questions (FAQPage)")
 EXTRA: dict[str, dict[str, f.Field]] = {
+    "page": {"faq": FAQ},
+    "section": {"faq": FAQ},
     "causes": {"treatments": f.Field(f.list_of(f.slug))},
     "symptoms": {},
     "treatments": {"visits": f.Field(f.text())},
@@ -259,8 +264,16 @@ def read_page(
     values, errors = f.validate(meta, field_table(kind_of(rel)), shown, 2)
     errors += nesting_errors(body, body_line, shown)
     lines = {k: 2 + v for k, v in meta.lines.items()}
-    warnings = tuple(unsafe_html(body, body_line, shown))
-    return RawPage(shown, rel, values, lines, body, body_line, warnings, yaml_text), errors
+    warnings = unsafe_html(body, body_line, shown)
+    if "sources" in values or meta.get("sources") is None:  # a bad list has its own error
+        sources = values.get("sources", ())
+        cited = citation_problems(shown, body, body_line, sources, source_lines(meta, 2))
+        errors += [p for p in cited if not p.warning]
+        warnings += [p for p in cited if p.warning]
+    if rel in GLOSSARY_FILES and not errors:  # in the fields, so pages re-render on a change
+        values[TERMS] = glossary_terms(body)
+    raw = RawPage(shown, rel, values, lines, body, body_line, tuple(warnings), yaml_text)
+    return raw, errors
 
 
 def body_of(data: bytes) -> str:

@@ -1,4 +1,4 @@
-"""Python-Markdown additions: callout blocks, and links written to source files."""
+"""Python-Markdown additions: callout blocks, citations, and links written to source files."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import re
 import xml.etree.ElementTree as etree
 
 from markdown import Extension, Markdown
+from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from .citations import CITATION, numbers
 from .model import Link, url_for
 
 CALLOUTS = {
@@ -88,12 +90,32 @@ def _callout(group: list[etree.Element]) -> etree.Element:
     return element
 
 
+class _Citations(InlineProcessor):
+    """`[#1, #3]` -> a superscript of links to the page's numbered source list, heard by
+    screen readers as "source 1, source 3". Code spans are converted first, so a
+    citation shown as code stays as written."""
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:
+        sup = etree.Element("sup", {"class": "cite"})
+        for at, number in enumerate(numbers(m)):
+            link = etree.SubElement(sup, "a", {"href": f"#source-{number}"})
+            hidden = etree.SubElement(link, "span", {"class": "visually-hidden"})
+            hidden.text = "source "
+            hidden.tail = str(number)
+            if at:
+                sup[-2].tail = ", "
+            self.md.citation_links.add(link)
+        return sup, m.start(0), m.end(0)
+
+
 class _Links(Treeprocessor):
     """Rewrite links to .md files into site paths and record every link for checking."""
 
     def run(self, root: etree.Element) -> None:
         md = self.md
         for element in root.iter():
+            if element in md.citation_links:
+                continue  # the source list is in the template, not the body
             attr = {"a": "href", "img": "src"}.get(element.tag)
             raw = element.get(attr) if attr else None
             if raw is None or SCHEME.match(raw) or raw.startswith("//"):
@@ -117,13 +139,19 @@ def resolve(path: str, page_rel: str, page_url: str) -> str:
 
 
 class SiteExtension(Extension):
-    """Callouts and link rewriting; the page being converted is set on the Markdown object."""
+    """Callouts, citations and link rewriting; the page being converted is set on the
+    Markdown object."""
 
     def extendMarkdown(self, md: Markdown) -> None:
         self.md = md
         md.page_rel = ""
         md.page_url = "/"
         md.found_links = []
+        md.citation_links = set()
+        # above links and references (160, 170), below escapes and code spans (180, 190)
+        # the space before a citation is dropped: 'pain [#1].' shows as 'pain¹.'
+        pattern = r"[ \t]*" + CITATION.pattern
+        md.inlinePatterns.register(_Citations(pattern, md), "citations", 172)
         md.preprocessors.register(_MarkerLines(md), "callout_marker", 25)
         md.treeprocessors.register(_Callouts(md), "callouts", 15)
         md.treeprocessors.register(_Links(md), "site_links", 5)
@@ -131,3 +159,4 @@ class SiteExtension(Extension):
 
     def reset(self) -> None:
         self.md.found_links = []
+        self.md.citation_links = set()

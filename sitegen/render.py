@@ -14,7 +14,9 @@ from typing import Any
 import jinja2
 import nh3
 
+from .booking import booking_choices
 from .errors import SiteError, display_path
+from .glossary import GLOSSARY_URL, link_terms, terms_of
 from .model import Link, Page, Site
 from .seo import jsonld
 
@@ -200,9 +202,7 @@ def page_context(
     return {
         "site": site.config,
         "page": page,
-        "content": jinja2.utils.markupsafe.Markup(
-            relativize(body_html, page.url) if body_html else ""
-        ),
+        "content": jinja2.utils.markupsafe.Markup(shown_body(site, page, body_html)),
         "reviewer": site.clinician(page.reviewed_by),
         "author": site.clinician(page.author),
         "children": site.children(page),
@@ -214,8 +214,24 @@ def page_context(
         "asset": lambda name: url(asset_path(assets, name)),
         "abs_url": lambda path: base + path,
         "format_date": format_date,
-        "jsonld": jinja2.utils.markupsafe.Markup(jsonld(site, page)),
+        "jsonld": jinja2.utils.markupsafe.Markup(jsonld(site, page, body_html or "")),
+        "booking": booking_choices(site.config.hours),
     }
+
+
+def shown_body(site: Site, page: Page, body_html: str | None) -> str:
+    """The converted body as the page shows it: links made relative, and the first use of
+    each glossary term linked to its entry. Done here, after conversion, so a converted
+    body stays valid when the glossary changes."""
+    if not body_html:
+        return ""
+    shown = relativize(body_html, page.url)
+    glossary = site.page_at(GLOSSARY_URL)
+    if glossary is None or glossary is page:
+        return shown
+    return link_terms(
+        shown, terms_of(glossary), lambda anchor: relative_url(f"{GLOSSARY_URL}#{anchor}", page.url)
+    )
 
 
 def render_page(env: jinja2.Environment, context: dict[str, Any]) -> str:

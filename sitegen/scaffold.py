@@ -104,6 +104,9 @@ def _extra_lines(kind: str, who: str) -> dict[str, Line]:
         return {"author": Line("Who wrote the article (required): a clinician's short name.", who)}
     if kind == "clinicians":
         return _clinician_lines(treatments)
+    if kind in ("page", "section"):
+        faq = "true marks the page up as questions and answers: level-2 headings ending in ?"
+        return {"faq": Line(faq, example="true")}
     return {}
 
 

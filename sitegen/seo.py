@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 from typing import Any
 
 from .config import DAY_NAMES
@@ -12,9 +13,12 @@ MEDICAL_KINDS = ("causes", "symptoms", "treatments", "articles", "page", "sectio
 CLINIC_PAGES = ("/", "/about/")
 
 
-def jsonld(site: Site, page: Page) -> str:
+def jsonld(site: Site, page: Page, body_html: str = "") -> str:
     """The page's JSON-LD as text that is safe inside a <script> element."""
     nodes = [*_main_nodes(site, page)]
+    pairs = questions(body_html) if page.params.get("faq") else []
+    if pairs:  # an FAQPage without questions is invalid structured data
+        nodes.append(faq_page(site, page, pairs))
     crumbs = site.breadcrumbs(page)
     if crumbs:
         nodes.append(breadcrumb_list(site, crumbs))
@@ -145,3 +149,77 @@ def breadcrumb_list(site: Site, crumbs: list[tuple[str, str]]) -> dict[str, Any]
             for n, (title, url) in enumerate(crumbs, 1)
         ],
     }
+
+
+def faq_page(site: Site, page: Page, pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """A questions-and-answers page as an FAQPage: each question with its answer's text."""
+    return {
+        "@type": "FAQPage",
+        "@id": absolute(site, page.url + "#faq"),
+        "url": absolute(site, page.url),
+        "name": page.title,
+        "mainEntity": [
+            {
+                "@type": "Question",
+                "name": question,
+                "acceptedAnswer": {"@type": "Answer", "text": answer},
+            }
+            for question, answer in pairs
+        ],
+    }
+
+
+def questions(body_html: str) -> list[tuple[str, str]]:
+    """(question, answer as plain text) for each level-2 heading ending in '?': the answer
+    is everything up to the next level-1 or level-2 heading."""
+    reader = _Questions()
+    reader.feed(body_html)
+    reader.close()
+    reader.finish()
+    return [(q, a) for q, a in reader.pairs if q.endswith("?") and a]
+
+
+class _Questions(HTMLParser):
+    """Splits a body at its <h1>/<h2> headings, keeping the text of each part; the hidden
+    words of citations ("source 1") are left out."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.pairs: list[tuple[str, str]] = []
+        self.heading: list[str] | None = None  # text of the open <h2>
+        self.question = ""  # the last <h2>'s text, "" before the first
+        self.answer: list[str] = []
+        self.hidden = 0  # depth inside <sup> (citations)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("h1", "h2"):
+            self.finish()
+            self.heading = [] if tag == "h2" else None
+        elif tag == "sup":
+            self.hidden += 1
+        elif tag in BLOCKS:
+            self.answer.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h2" and self.heading is not None:
+            self.question = " ".join("".join(self.heading).split())
+            self.heading = None
+        elif tag == "sup":
+            self.hidden = max(self.hidden - 1, 0)
+        elif tag in BLOCKS:
+            self.answer.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if self.hidden:
+            return
+        (self.heading if self.heading is not None else self.answer).append(data)
+
+    def finish(self) -> None:
+        """Close the question being read, if any."""
+        if self.question:
+            self.pairs.append((self.question, " ".join("".join(self.answer).split())))
+        self.question, self.answer = "", []
+
+
+BLOCKS = {"p", "li", "ul", "ol", "div", "br", "tr", "td", "th", "h3", "h4", "h5", "h6",
+          "blockquote", "table", "pre"}  # fmt: skip

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from sitegen.config import DAY_NAMES, load_config
+
 from .browserkit import ROOT, SCREENSHOTS, Watched, build, run_axe, serve, vnu_errors
 
 ENDPOINT = "https://forms.example.org/appointments"
@@ -72,6 +74,53 @@ def test_form_groups_and_labels(context: object, form_url: str) -> None:
         field_id = field.get_attribute("id")
         assert page.locator(f'label[for="{field_id}"]').is_visible(), field_id
     assert "do not include medical details" in page.locator("form").inner_text().lower()
+
+
+def _minutes(clock: str) -> int:
+    """'8 am' -> 480, '5:30 pm' -> 1050, 'noon' -> 720."""
+    if clock == "noon":
+        return 720
+    found = re.fullmatch(r"(\d+)(?::(\d\d))? (am|pm)", clock)
+    assert found, f"not a time: {clock!r}"
+    hour = int(found[1]) % 12 + (12 if found[3] == "pm" else 0)
+    return hour * 60 + int(found[2] or 0)
+
+
+def test_form_offers_only_days_and_times_inside_the_opening_hours(
+    context: object, form_url: str
+) -> None:
+    """The days are the days in site.yaml's hours, in week order; each time of day lies
+    inside the opening hours; and the hours themselves are shown next to the choices."""
+    config, errors = load_config(ROOT / "content" / "site.yaml")
+    assert config is not None, errors
+    page = context.new_page()
+    page.goto(form_url + PATH)
+    days = [
+        page.locator(f'label[for="{box.get_attribute("id")}"]').inner_text()
+        for box in page.locator('form input[name="days"]').all()
+    ]
+    open_days = {day for hours in config.hours for day in hours.days}
+    assert days == [name for code, name in DAY_NAMES.items() if code in open_days]
+    opens = min(_minutes_24(h.opens) for h in config.hours)
+    closes = max(_minutes_24(h.closes) for h in config.hours)
+    times = [
+        page.locator(f'label[for="{radio.get_attribute("id")}"]').inner_text()
+        for radio in page.locator('form input[name="time"]').all()
+    ]
+    assert times, "the form offers no time of day"
+    for label in times:
+        found = re.fullmatch(r"\w+ \((.+) to (.+)\)", label)
+        assert found, f"the time {label!r} does not say its hours"
+        start, end = _minutes(found[1]), _minutes(found[2])
+        assert opens <= start < end <= closes, f"{label!r} is outside the opening hours"
+    hint = page.locator("#hint-hours")
+    assert hint.is_visible()
+    assert all(hours.label in hint.inner_text() for hours in config.hours)
+
+
+def _minutes_24(hhmm: str) -> int:
+    hour, minute = hhmm.split(":")
+    return int(hour) * 60 + int(minute)
 
 
 def test_native_validation_stops_an_empty_request(context: object, form_url: str) -> None:
