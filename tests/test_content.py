@@ -281,46 +281,109 @@ def test_every_treatment_is_linked_from_a_cause_and_given_by_someone():
 # ------------------------------------------------------------------ urgent signs
 URGENT_PAGES = [*sorted((CONTENT / "causes").glob("*.md")), CONTENT / "symptoms" / "index.md"]
 
+# The two tiers issue 11 asks for, as words each tier must contain.
+CALL_911_NOW = (
+    "heart attack",
+    "sweating",
+    "feeling sick",
+    "shortness of breath",
+    "light-headed",
+    "jaw, neck or arm",
+    "tearing or ripping pain between your shoulder blades",
+    "new weakness in an arm, a hand or your legs",
+    "trouble walking",
+    "after a fall or a blow to your chest or back",
+)
+SEE_A_DOCTOR_TODAY = (
+    "new pain between your shoulder blades with no clear cause",
+    "over 50 or under 20",
+    "steroids",
+    "immune system",
+    "band of pain around",
+    "rash or blisters",
+    "shingles",
+    "breathe in deeply after a fall or a blow",
+)
+
+
+def _built_html(built: Path, page: Path) -> str:
+    url = "/" + page.relative_to(CONTENT).as_posix().removesuffix("index.md").removesuffix(".md")
+    url = url if url.endswith("/") else url + "/"
+    return (built / url.strip("/") / "index.html").read_text(encoding="utf-8")
+
+
+def _urgent_box(html: str) -> str:
+    """The text of the urgent box section of a built page ('' when there is none)."""
+    m = re.search(r'<section class="urgent-box".*?</section>', html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", m.group(0)) if m else ""
+    return re.sub(r"\s+", " ", text.replace("&amp;", "&")).lower()
+
 
 @pytest.mark.parametrize("page", URGENT_PAGES, ids=[rel(p) for p in URGENT_PAGES])
 def test_urgent_signs_on_every_cause_and_symptom_page(page, built):
-    """The template's "call 911" box (from site.yaml) is on the built page."""
-    url = "/" + page.relative_to(CONTENT).as_posix().removesuffix("index.md").removesuffix(".md")
-    url = url if url.endswith("/") else url + "/"
-    html = (built / url.strip("/") / "index.html").read_text(encoding="utf-8").lower()
+    """Both tiers of the urgent box (from site.yaml) are on the built page, in order."""
+    box = _urgent_box(_built_html(built, page))
+    assert box, f"{rel(page)}: the built page has no urgent box"
     urgent = load_site()["urgent"]
-    assert urgent["title"].lower() in html
+    first = box.find(urgent["title"].lower())
+    second = box.find(urgent["soon_title"].lower())
+    assert 0 <= first < second, "the 911 tier comes first, then the see-a-doctor-today tier"
     for sign in urgent["signs"]:
-        assert sign.lower().replace("&", "&amp;") in html, f"the urgent box mentions {sign!r}"
-    assert "when-to-get-help/" in html, "the urgent box links to /when-to-get-help/"
+        assert sign.lower() in box[first:second], f"911 tier is missing {sign!r}"
+    for sign in urgent["soon_signs"]:
+        assert sign.lower() in box[second:], f"doctor-today tier is missing {sign!r}"
+    assert "when-to-get-help/" in _built_html(built, page), "the box links to /when-to-get-help/"
 
 
-def test_urgent_box_lists_the_most_urgent_signs():
-    signs = " ".join(load_site()["urgent"]["signs"]).lower()
-    for sign in ("chest pain", "accident", "legs", "bladder"):
-        assert sign in signs, f"site.yaml's urgent box mentions {sign!r}"
+def test_urgent_box_tiers_cover_the_issue_lists():
+    urgent = load_site()["urgent"]
+    assert urgent["title"].startswith("Call 911 now")
+    assert urgent["soon_title"].startswith("See a doctor today")
+    now = " ".join([urgent["title"], *urgent["signs"]]).lower()
+    today = " ".join([urgent["soon_title"], *urgent["soon_signs"]]).lower()
+    for words in CALL_911_NOW:
+        assert words in now, f"site.yaml's 911 tier should mention {words!r}"
+    for words in SEE_A_DOCTOR_TODAY:
+        assert words in today, f"site.yaml's doctor-today tier should mention {words!r}"
+
+
+def _section(body: str, heading: str) -> str:
+    """The Markdown under one level-2 heading, up to the next one."""
+    m = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", body, flags=re.M | re.S)
+    assert m, f"no '## {heading}' section"
+    return m.group(1)
 
 
 def test_when_to_get_help_tiers():
     body = body_of(CONTENT / "when-to-get-help" / "index.md")
     for marker in ("[!URGENT]", "[!WARNING]", "[!NOTE]"):
         assert marker in body
-    low = body.lower()
-    for sign in (
-        "911",
-        "chest pain",
-        "shortness of breath",
-        "accident",
-        "bladder",
-        "numbness",
-        "fever",
-        "weight loss",
-        "swelling",
-        "night",
-        "cancer",
-        "few weeks",
-    ):
-        assert sign in low, f"missing warning sign: {sign}"
+    now = re.sub(r"\s+", " ", _section(body, "Call 911 now").lower())
+    today = re.sub(r"\s+", " ", _section(body, "See a doctor today").lower())
+    for words in CALL_911_NOW:
+        assert words in now, f"'Call 911 now' should mention {words!r}"
+    for words in ("women", "older adults", "diabetes", "even with no chest pain", "bladder"):
+        assert words in now, f"'Call 911 now' should mention {words!r}"
+    for words in SEE_A_DOCTOR_TODAY:
+        assert words in today, f"'See a doctor today' should mention {words!r}"
+    for words in ("fever", "weight loss", "swelling", "night", "cancer"):
+        assert words in today, f"'See a doctor today' should mention {words!r}"
+    assert "few weeks" in body.lower()
+
+
+def test_urgent_config_needs_both_parts_of_the_second_tier(tmp_path):
+    """soon_title without soon_signs is refused, and the message names the missing key."""
+    from sitegen.config import load_config
+
+    text = (CONTENT / "site.yaml").read_text(encoding="utf-8")
+    broken = re.sub(r"  soon_signs:\n(    - .*\n)+", "", text)
+    assert broken != text
+    (tmp_path / "site.yaml").write_text(broken, encoding="utf-8")
+    config, errors = load_config(tmp_path / "site.yaml")
+    assert config is None and errors
+    assert "soon_signs" in errors[0].hint or "soon_signs" in errors[0].message
+    good, errors = load_config(CONTENT / "site.yaml")
+    assert not errors and good.urgent.soon_signs and good.urgent.elsewhere == ""
 
 
 def test_self_care_exercises():
