@@ -54,9 +54,14 @@ class NavItem:
 
 @dataclass(frozen=True, slots=True)
 class Urgent:
+    """The two-tier "get help" box: 911 now, then a doctor today."""
+
     title: str
     signs: tuple[str, ...]
     more: str
+    soon_title: str = ""
+    soon_signs: tuple[str, ...] = ()
+    elsewhere: str = ""  # optional: the page on pain that may not come from the back
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +167,17 @@ def _key_lines(data: dict, first_line: int) -> tuple[tuple[str, int], ...]:
     return tuple(found)
 
 
+def _urgent(**values: object) -> Urgent:
+    """The urgent box; the second tier needs both its title and its signs."""
+    if bool(values.get("soon_title")) != bool(values.get("soon_signs")):
+        missing = "soon_signs" if values.get("soon_title") else "soon_title"
+        raise f.Mistake(
+            "a group with both 'soon_title' and 'soon_signs'",
+            f"add `{missing}:` or remove the other one",
+        )
+    return Urgent(**values)  # type: ignore[arg-type]
+
+
 FIELDS: dict[str, f.Field] = {
     "name": f.Field(f.text(), True, "the clinic's name"),
     "tagline": f.Field(f.text(), doc="a short line under the name"),
@@ -209,12 +225,15 @@ FIELDS: dict[str, f.Field] = {
             {
                 "title": f.Field(f.text(), True),
                 "signs": f.Field(f.list_of(f.text()), True),
+                "soon_title": f.Field(f.text()),
+                "soon_signs": f.Field(f.list_of(f.text())),
                 "more": f.Field(f.site_path, True),
+                "elsewhere": f.Field(f.site_path),
             },
-            Urgent,
+            _urgent,
         ),
         True,
-        "the short 'get help now' box",
+        "the short 'get help now' box: 911 signs, then see-a-doctor-today signs",
     ),
     "disclaimer": f.Field(f.text(), True, "the medical disclaimer in every footer"),
     "appointment_endpoint": f.Field(_endpoint, doc="where the appointment form is sent"),

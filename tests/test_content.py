@@ -281,46 +281,109 @@ def test_every_treatment_is_linked_from_a_cause_and_given_by_someone():
 # ------------------------------------------------------------------ urgent signs
 URGENT_PAGES = [*sorted((CONTENT / "causes").glob("*.md")), CONTENT / "symptoms" / "index.md"]
 
+# The two tiers issue 11 asks for, as words each tier must contain.
+CALL_911_NOW = (
+    "heart attack",
+    "sweating",
+    "feeling sick",
+    "shortness of breath",
+    "light-headed",
+    "jaw, neck or arm",
+    "tearing or ripping pain between your shoulder blades",
+    "new weakness in an arm, a hand or your legs",
+    "trouble walking",
+    "after a fall or a blow to your chest or back",
+)
+SEE_A_DOCTOR_TODAY = (
+    "new pain between your shoulder blades with no clear cause",
+    "over 50 or under 20",
+    "steroids",
+    "immune system",
+    "band of pain around",
+    "rash or blisters",
+    "shingles",
+    "breathe in deeply after a fall or a blow",
+)
+
+
+def _built_html(built: Path, page: Path) -> str:
+    url = "/" + page.relative_to(CONTENT).as_posix().removesuffix("index.md").removesuffix(".md")
+    url = url if url.endswith("/") else url + "/"
+    return (built / url.strip("/") / "index.html").read_text(encoding="utf-8")
+
+
+def _urgent_box(html: str) -> str:
+    """The text of the urgent box section of a built page ('' when there is none)."""
+    m = re.search(r'<section class="urgent-box".*?</section>', html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", m.group(0)) if m else ""
+    return re.sub(r"\s+", " ", text.replace("&amp;", "&")).lower()
+
 
 @pytest.mark.parametrize("page", URGENT_PAGES, ids=[rel(p) for p in URGENT_PAGES])
 def test_urgent_signs_on_every_cause_and_symptom_page(page, built):
-    """The template's "call 911" box (from site.yaml) is on the built page."""
-    url = "/" + page.relative_to(CONTENT).as_posix().removesuffix("index.md").removesuffix(".md")
-    url = url if url.endswith("/") else url + "/"
-    html = (built / url.strip("/") / "index.html").read_text(encoding="utf-8").lower()
+    """Both tiers of the urgent box (from site.yaml) are on the built page, in order."""
+    box = _urgent_box(_built_html(built, page))
+    assert box, f"{rel(page)}: the built page has no urgent box"
     urgent = load_site()["urgent"]
-    assert urgent["title"].lower() in html
+    first = box.find(urgent["title"].lower())
+    second = box.find(urgent["soon_title"].lower())
+    assert 0 <= first < second, "the 911 tier comes first, then the see-a-doctor-today tier"
     for sign in urgent["signs"]:
-        assert sign.lower().replace("&", "&amp;") in html, f"the urgent box mentions {sign!r}"
-    assert "when-to-get-help/" in html, "the urgent box links to /when-to-get-help/"
+        assert sign.lower() in box[first:second], f"911 tier is missing {sign!r}"
+    for sign in urgent["soon_signs"]:
+        assert sign.lower() in box[second:], f"doctor-today tier is missing {sign!r}"
+    assert "when-to-get-help/" in _built_html(built, page), "the box links to /when-to-get-help/"
 
 
-def test_urgent_box_lists_the_most_urgent_signs():
-    signs = " ".join(load_site()["urgent"]["signs"]).lower()
-    for sign in ("chest pain", "accident", "legs", "bladder"):
-        assert sign in signs, f"site.yaml's urgent box mentions {sign!r}"
+def test_urgent_box_tiers_cover_the_issue_lists():
+    urgent = load_site()["urgent"]
+    assert urgent["title"].startswith("Call 911 now")
+    assert urgent["soon_title"].startswith("See a doctor today")
+    now = " ".join([urgent["title"], *urgent["signs"]]).lower()
+    today = " ".join([urgent["soon_title"], *urgent["soon_signs"]]).lower()
+    for words in CALL_911_NOW:
+        assert words in now, f"site.yaml's 911 tier should mention {words!r}"
+    for words in SEE_A_DOCTOR_TODAY:
+        assert words in today, f"site.yaml's doctor-today tier should mention {words!r}"
+
+
+def _section(body: str, heading: str) -> str:
+    """The Markdown under one level-2 heading, up to the next one."""
+    m = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", body, flags=re.M | re.S)
+    assert m, f"no '## {heading}' section"
+    return m.group(1)
 
 
 def test_when_to_get_help_tiers():
     body = body_of(CONTENT / "when-to-get-help" / "index.md")
     for marker in ("[!URGENT]", "[!WARNING]", "[!NOTE]"):
         assert marker in body
-    low = body.lower()
-    for sign in (
-        "911",
-        "chest pain",
-        "shortness of breath",
-        "accident",
-        "bladder",
-        "numbness",
-        "fever",
-        "weight loss",
-        "swelling",
-        "night",
-        "cancer",
-        "few weeks",
-    ):
-        assert sign in low, f"missing warning sign: {sign}"
+    now = re.sub(r"\s+", " ", _section(body, "Call 911 now").lower())
+    today = re.sub(r"\s+", " ", _section(body, "See a doctor today").lower())
+    for words in CALL_911_NOW:
+        assert words in now, f"'Call 911 now' should mention {words!r}"
+    for words in ("women", "older adults", "diabetes", "even with no chest pain", "bladder"):
+        assert words in now, f"'Call 911 now' should mention {words!r}"
+    for words in SEE_A_DOCTOR_TODAY:
+        assert words in today, f"'See a doctor today' should mention {words!r}"
+    for words in ("fever", "weight loss", "swelling", "night", "cancer"):
+        assert words in today, f"'See a doctor today' should mention {words!r}"
+    assert "few weeks" in body.lower()
+
+
+def test_urgent_config_needs_both_parts_of_the_second_tier(tmp_path):
+    """soon_title without soon_signs is refused, and the message names the missing key."""
+    from sitegen.config import load_config
+
+    text = (CONTENT / "site.yaml").read_text(encoding="utf-8")
+    broken = re.sub(r"  soon_signs:\n(    - .*\n)+", "", text)
+    assert broken != text
+    (tmp_path / "site.yaml").write_text(broken, encoding="utf-8")
+    config, errors = load_config(tmp_path / "site.yaml")
+    assert config is None and errors
+    assert "soon_signs" in errors[0].hint or "soon_signs" in errors[0].message
+    good, errors = load_config(CONTENT / "site.yaml")
+    assert not errors and good.urgent.soon_signs and good.urgent.elsewhere == ""
 
 
 def test_self_care_exercises():
@@ -549,3 +612,201 @@ def test_reading_grade_of_the_built_page(url, built):
     assert len(text.split()) > 40, "the page has text to measure"
     limit = float(load_site().get("reading_grade", 8))
     assert fk_grade(text) <= limit, f"{url} reads at grade {fk_grade(text):.1f}"
+
+
+# ------------------------------------------------------------------ issue 11: safe and honest
+TREATMENT_PAGES = sorted(p for p in (CONTENT / "treatments").glob("*.md") if p.stem != "index")
+HEALTH_PAGES = [
+    CONTENT / "index.md",
+    *sorted((CONTENT / "causes").glob("*.md")),
+    CONTENT / "symptoms" / "index.md",
+    CONTENT / "when-to-get-help" / "index.md",
+    *sorted((CONTENT / "treatments").glob("*.md")),
+    CONTENT / "self-care" / "index.md",
+    CONTENT / "articles" / "common-causes-of-upper-back-pain.md",
+]
+CITE = re.compile(r"\[(#\d+(?:,\s*#\d+)*)\]")
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text).lower()
+
+
+@pytest.mark.parametrize("page", HEALTH_PAGES, ids=[rel(p) for p in HEALTH_PAGES])
+def test_citations_point_at_sources_and_every_source_is_cited(page):
+    """Contract item 1: [#n] within the sources list; each listed source cited at least once."""
+    count = len(meta_of(page)["sources"])
+    cited = {int(n) for m in CITE.finditer(body_of(page)) for n in re.findall(r"\d+", m.group(1))}
+    assert cited, f"{rel(page)} cites nothing"
+    assert not {n for n in cited if n < 1 or n > count}, f"citation past the {count} sources"
+    assert not set(range(1, count + 1)) - cited, (
+        f"sources never cited: {sorted(set(range(1, count + 1)) - cited)}"
+    )
+
+
+def test_chiropractic_safety_comes_first_and_names_the_risks(built):
+    body = body_of(CONTENT / "treatments" / "chiropractic-care.md")
+    headings = re.findall(r"^## (.+)$", body, flags=re.M)
+    assert headings[0] == "Is it safe?", f"safety is the first section, not {headings[0]!r}"
+    safety = _flat(_section(body, "Is it safe?"))
+    for words in ("4 in 10", "42 in 100", "33 in 100", "sham", "sore", "stiff", "headache"):
+        assert words in safety, f"the common mild reactions: {words!r}"
+    for words in ("broken rib", "weak bones", "spinal cord", "collapsed lung", "stroke", "neck"):
+        assert words in safety, f"the rare serious harms: {words!r}"
+    dont = _flat(safety.split("do not have spinal adjustments if you have", 1)[-1])
+    assert "do not have spinal adjustments if you have" in safety
+    for words in (
+        "osteoporosis",
+        "low bone density",
+        "broken bone in the spine",
+        "numbness or weakness",
+        "bleeding disorder",
+        "blood thinners",
+        "cancer that has spread to the bones",
+        "inflammatory arthritis",
+        "doctor says it is ok",
+    ):
+        assert words in dont, f"'Do not have spinal adjustments if you have' lists {words!r}"
+    html = (built / "treatments" / "chiropractic-care" / "index.html").read_text(encoding="utf-8")
+    assert "Do not have spinal adjustments if you have" in html
+
+
+@pytest.mark.parametrize("page", TREATMENT_PAGES, ids=[p.stem for p in TREATMENT_PAGES])
+def test_how_well_does_it_work(page, built):
+    section = _flat(_section(body_of(page), "How well does it work?"))
+    for words in ("few weeks", "small", "exercise", "what it cannot do", "low"):
+        assert words in section, f"{rel(page)}: 'How well does it work?' says {words!r}"
+    assert CITE.search(section), "the evidence is cited"
+    html = (built / "treatments" / page.stem / "index.html").read_text(encoding="utf-8")
+    assert ">How well does it work?</h2>" in html
+
+
+@pytest.mark.parametrize("slug", ["massage-therapy", "physical-therapy"])
+def test_when_to_avoid_or_adapt(slug):
+    section = _flat(
+        _section(body_of(CONTENT / "treatments" / f"{slug}.md"), "When to avoid or adapt it")
+    )
+    for words in ("osteoporosis", "broken bone", "blood thinners"):
+        assert words in section, f"{slug}: 'When to avoid or adapt it' mentions {words!r}"
+
+
+CLAIM = re.compile(r"straighten|back into line|realign", re.I)
+NEGATION = re.compile(r"\b(not|no|never|cannot|can't|don't|doesn't)\b", re.I)
+
+
+def test_no_claim_that_care_straightens_the_spine():
+    """Hands-on care does not straighten a curve: any sentence using such words denies it."""
+    files = [*PAGES, CONTENT / "site.yaml", *sorted((ROOT / "templates").rglob("*.html"))]
+    problems = []
+    for file in files:
+        text = file.read_text(encoding="utf-8")
+        for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+            if CLAIM.search(sentence) and not NEGATION.search(sentence):
+                problems.append(f"{rel(file)}: {sentence.strip()[:100]}")
+    assert not problems, "claims that care straightens the spine:\n  " + "\n  ".join(problems)
+
+
+def test_no_claim_detector_catches_a_claim():
+    """The check above would fail on the old article's wording."""
+    old = "Chiropractic care aims to bring the spine back into line."
+    assert CLAIM.search(old) and not NEGATION.search(old)
+
+
+def test_spine_fracture_is_common_in_older_adults():
+    body = _flat(body_of(CONTENT / "causes" / "spine-fracture.md"))
+    assert "not common" not in body
+    for words in ("spine fractures are common in older adults", "most common kind of broken bone"):
+        assert words in body, f"spine-fracture says {words!r}"
+    assert "many happen in the upper back" in body
+    assert "do not have spinal adjustments" in body
+
+
+def test_kyphosis_in_older_adults_means_a_doctor_first():
+    body = _flat(body_of(CONTENT / "causes" / "kyphosis.md"))
+    for words in (
+        "older adults",
+        "often comes from",
+        "fractures",
+        "not safe",
+        "see a doctor first",
+    ):
+        assert words in body, f"kyphosis says {words!r}"
+
+
+def test_scoliosis_care_does_not_change_the_curve():
+    body = _flat(body_of(CONTENT / "causes" / "scoliosis.md"))
+    for words in ("do not change the curve", "child or teen", "doctor first", "brace", "surgery"):
+        assert words in body, f"scoliosis says {words!r}"
+
+
+def test_symptoms_send_numbness_and_weakness_to_a_doctor():
+    body = body_of(CONTENT / "symptoms" / "index.md")
+    flat = _flat(body)
+    assert "new weakness" in flat and "call 911" in flat
+    assert "numbness or tingling" in flat and "see a doctor today" in flat
+    assert "30 minutes" in flat and "inflammatory back pain" in flat
+    for row in re.findall(r"^\|(.+)\|$", body, flags=re.M):
+        cells = row.split("|")
+        if re.search(r"numb|tingl|weakness", cells[0], flags=re.I) and "](../causes/" in row:
+            assert re.search(r"without numbness or weakness", cells[0]), (
+                f"numbness or weakness should lead to a doctor, not a cause page: {row}"
+            )
+
+
+def test_self_care_stop_box_bone_warning_and_cold():
+    body = body_of(CONTENT / "self-care" / "index.md")
+    stop = _flat(body.split("## ", 1)[0])
+    for words in ("stop and get help", "chest pain", "911", "numbness or weakness", "doctor"):
+        assert words in stop, f"the stop box near the top says {words!r}"
+    parts = {p.splitlines()[0]: _flat(p) for p in re.split(r"^### ", body, flags=re.M)[1:]}
+    rounding = next(v for k, v in parts.items() if "Cat" in k)
+    extension = next(v for k, v in parts.items() if "extension" in k)
+    assert "weak bones" in rounding and "round" in rounding, "bone warning on the rounding exercise"
+    assert "weak bones" not in extension, "extension is not where the bone guidance puts it"
+    assert "cold" in _flat(body) and "LINK /pain-relief/" in body
+
+
+def test_home_page_says_most_back_pain_gets_better_and_posture_may_play_a_part():
+    body = _flat(body_of(CONTENT / "index.md"))
+    assert "most back pain gets better within a few weeks" in body
+    assert "may play a part" in body and "no single right posture" in body
+    assert "licensed" not in body
+
+
+@pytest.mark.parametrize("path", ["index.md", "articles/index.md", "clinicians/index.md"])
+def test_no_hand_typed_copies_of_automatic_lists(path):
+    """Home, /articles/ and /clinicians/ leave the lists of pages to the templates."""
+    body = body_of(CONTENT / path)
+    items = re.findall(
+        r"^\s*- \[[^\]]+\]\((?:\.\./)?(?:clinicians|articles|causes)/[\w-]+\.md\)", body, flags=re.M
+    )
+    assert not items, f"{path} repeats a list the template makes: {items}"
+
+
+def test_article_is_marked_as_an_adaptation():
+    page = CONTENT / "articles" / "common-causes-of-upper-back-pain.md"
+    meta, body = meta_of(page), _flat(body_of(page))
+    assert "adapted from" in body and "2023-08-09" in body and "back to wellness" in body
+    assert any("backtowellnesscenter.com" in s["url"] for s in meta["sources"])
+    assert isinstance(meta.get("updated"), dt.date) and meta["updated"] > meta["date"]
+
+
+UNCONFIRMED = re.compile(
+    r"licensed massage|shares? notes|(team|we|clinicians) works? together|checked by one of our",
+    re.I,
+)
+
+
+def test_unconfirmed_clinic_claims_are_gone_or_marked():
+    """Claims about the clinic that neither source page makes are marked for the clinic."""
+    for page in PAGES:
+        for line in body_of(page).splitlines():
+            if UNCONFIRMED.search(line):
+                assert "clinic to confirm" in line.lower(), f"{rel(page)}: {line.strip()}"
+
+
+def test_appointments_page_says_nothing_about_a_form_that_is_not_there(built):
+    assert not load_site()["appointment_endpoint"], "this check is for the shipped, form-less site"
+    html = (built / "appointments" / "index.html").read_text(encoding="utf-8")
+    assert "<form" not in html
+    assert "this form" not in html.lower()
