@@ -71,10 +71,10 @@ COMMON: dict[str, f.Field] = {
     "aliases": f.Field(f.list_of(f.site_path)),
     "template": f.Field(f.text()),
     "related": f.Field(f.list_of(f.site_path)),
-    "faq": f.Field(f.boolean, doc="questions as ## headings ending in '?' (FAQPage data)"),
 }
 
 EXTRA: dict[str, dict[str, f.Field]] = {
+    "page": {"faq": f.Field(f.boolean, doc="questions as ## headings ending in '?' (FAQPage)")},
     "causes": {"treatments": f.Field(f.list_of(f.slug))},
     "symptoms": {},
     "treatments": {"visits": f.Field(f.text())},
