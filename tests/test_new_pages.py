@@ -285,3 +285,30 @@ def test_pain_from_elsewhere_covers_each_organ(organ):
     assert re.search(r"\bsigns?\b", text, flags=re.I), f"{organ}: no signs"
     assert "**What to do:**" in text, f"{organ}: no 'What to do'"
     assert re.search(r"911|doctor today|help now|doctor soon", text), f"{organ}: no action"
+
+
+# ------------------------------------------------------------------ pictures
+NEW_IMAGES = [
+    "organs-near-upper-back.svg",
+    "heat-and-cold.svg",
+    "compression-fracture.svg",
+    "backpack-both-straps.svg",
+    "sleep-positions.svg",
+    "rib-joints.svg",
+]
+
+
+@pytest.mark.parametrize("name", NEW_IMAGES)
+def test_new_picture_is_light_titled_and_used_with_alt_text(name):
+    svg = (ROOT / "static" / "images" / name).read_text(encoding="utf-8")
+    assert re.search(r"<svg[^>]*\bviewBox=", svg) and len(svg) < 12_000
+    assert re.search(r"<title[^>]*>[^<]{5,}</title>", svg) and "<desc" in svg
+    assert "<script" not in svg.lower() and not re.search(r"\son\w+\s*=", svg)
+    assert not re.findall(r"(?:href|src)\s*=", svg), "no external references"
+    uses = [
+        alt
+        for rel in NEW_PAGES.values()
+        for alt in re.findall(rf"!\[([^\]]*)\]\(/images/{re.escape(name)}\)", read(rel)[1])
+    ]
+    assert uses, f"{name} is not used on a new page"
+    assert all(len(alt) >= 20 for alt in uses), f"{name}: alt text too short"
