@@ -295,6 +295,7 @@ NEW_IMAGES = [
     "backpack-both-straps.svg",
     "sleep-positions.svg",
     "rib-joints.svg",
+    "spine-parts.svg",
 ]
 
 
