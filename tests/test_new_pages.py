@@ -185,6 +185,34 @@ def test_citation_checker_finds_what_is_wrong(meta, body, expected):
     assert citation_problems(meta, body) == expected
 
 
+def uncited_number_lines(body: str) -> list[str]:
+    """Lines of prose with a number but no [#n] (headings, tables, pictures, callout titles
+    and a bare 911 aside: the number 911 is the action, not a claim)."""
+    lines = []
+    for line in body.splitlines():
+        text = line.strip().lstrip(">").strip()
+        if not text or text.startswith(("#", "|", "!", "[!", "<!--")):
+            continue
+        prose = re.sub(r"\[[^\]]*\]\([^)]*\)", "", CITATION.sub("", text)).replace("911", "")
+        if re.search(r"\d", prose) and not CITATION.search(text):
+            lines.append(text)
+    return lines
+
+
+@pytest.mark.parametrize("url", NEW_PAGES)
+def test_every_number_is_cited(url):
+    body = read(NEW_PAGES[url])[1]
+    assert not uncited_number_lines(body), (
+        f"{url}: numbers without [#n]: {uncited_number_lines(body)}"
+    )
+
+
+def test_uncited_number_check_can_fail():
+    assert uncited_number_lines("- up to 4,000 mg a day") == ["- up to 4,000 mg a day"]
+    assert uncited_number_lines("- up to 4,000 mg a day [#1]") == []
+    assert uncited_number_lines("> [!URGENT] Call 911 now") == []
+
+
 @pytest.mark.parametrize("url", NEW_PAGES)
 def test_reading_grade_of_new_page(url):
     grade = fk_grade(page_text(CONTENT / NEW_PAGES[url]))
