@@ -207,6 +207,19 @@ def test_every_number_is_cited(url):
     )
 
 
+@pytest.mark.parametrize("url", NEW_PAGES)
+def test_every_sign_in_an_urgent_or_warning_box_is_cited(url):
+    body = read(NEW_PAGES[url])[1]
+    uncited = [
+        line
+        for block in re.split(r"\n\s*\n", body)
+        if re.match(r"> \[!(URGENT|WARNING)\]", block.strip())
+        for line in block.splitlines()[1:]
+        if re.match(r">\s*[-*] ", line) and not CITATION.search(line)
+    ]
+    assert not uncited, f"{url}: signs without [#n]: {uncited}"
+
+
 def test_uncited_number_check_can_fail():
     assert uncited_number_lines("- up to 4,000 mg a day") == ["- up to 4,000 mg a day"]
     assert uncited_number_lines("- up to 4,000 mg a day [#1]") == []
