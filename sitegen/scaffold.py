@@ -100,6 +100,12 @@ def _extra_lines(kind: str, who: str) -> dict[str, Line]:
         return {"author": Line("Who wrote the article (required): a clinician's short name.", who)}
     if kind == "clinicians":
         return _clinician_lines(treatments)
+    if kind == "page":
+        return {
+            "faq": Line(
+                "true for a page of questions: each ## heading ends in '?'.", example="true"
+            )
+        }
     return {}
 
 
