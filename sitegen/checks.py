@@ -30,7 +30,6 @@ from .report import text_lines, with_sources
 
 # Health information: a reader should be able to see where the facts come from. Any other
 # page that has had a clinical review (`reviewed` or `reviewed_by`) counts as one too.
-SOURCED_KINDS = ("causes", "symptoms", "treatments", "articles")
 DUE_SOON_DAYS = 30
 MIN_WORDS = 30  # a grade measured on fewer words than this says little
 PLACEHOLDER = re.compile(r"\bTODO\b")
@@ -335,14 +334,9 @@ def orphan_warnings(site: Site, bodies: dict[str, Body], templates: Path) -> lis
 # --- sources, placeholders, external links ----------------------------------------------
 
 
-def needs_sources(page: Page) -> bool:
-    """Health information pages, and any page a clinician has reviewed."""
-    return page.kind in SOURCED_KINDS or bool(page.reviewed or page.reviewed_by)
-
-
 def source_warnings(page: Page) -> list[SiteError]:
     """Health information should name where its facts come from."""
-    if page.sources or not needs_sources(page):
+    if page.sources or not page.is_health:
         return []
     hint = "add a `sources:` list with the title and web address of each source you used"
     return [SiteError("the page lists no sources", page.shown, None, hint, True)]

@@ -16,17 +16,9 @@ from . import fields as f
 from .citations import citation_problems, source_lines
 from .errors import SiteError, display_path
 from .glossary import GLOSSARY_FILES, TERMS, glossary_terms
+from .kinds import field_table, kind_of
 
-# Sections whose pages have extra fields; any other section holds plain pages.
-KINDS = ("causes", "symptoms", "treatments", "clinicians", "articles")
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    title: str
-    url: str
-    publisher: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,109 +33,6 @@ class RawPage:
     body_line: int  # the file line where the body starts
     warnings: tuple[SiteError, ...] = ()
     front: str = ""  # the front matter as written (from line 2), for line-by-line checks
-
-
-COMMON: dict[str, f.Field] = {
-    "title": f.Field(f.text(), True, "the page's heading"),
-    "description": f.Field(f.text(160), True, "one sentence for search results, 160 characters"),
-    "summary": f.Field(f.text(), doc="the main message shown under the title"),
-    "date": f.Field(f.date),
-    "updated": f.Field(f.date),
-    "reviewed": f.Field(f.date),
-    "reviewed_by": f.Field(f.slug),
-    "author": f.Field(f.slug),
-    "sources": f.Field(
-        f.list_of(
-            f.record(
-                {
-                    "title": f.Field(f.text(), True),
-                    "url": f.Field(f.url, True),
-                    "publisher": f.Field(f.text()),
-                },
-                Source,
-            )
-        )
-    ),
-    "draft": f.Field(f.boolean),
-    "weight": f.Field(f.integer),
-    "aliases": f.Field(f.list_of(f.site_path)),
-    "template": f.Field(f.text()),
-    "related": f.Field(f.list_of(f.site_path)),
-}
-
-# Fields any kind of page may have, kept in `params` (the model has no attribute for them).
-ANY_KIND: dict[str, f.Field] = {
-    "medical_signoff": f.Field(
-        f.record(
-            {
-                "name": f.Field(f.text(), True),
-                "credentials": f.Field(f.text(), True),
-                "date": f.Field(f.date, True),
-            }
-        ),
-        doc="a medical doctor's sign-off, from inside or outside the clinic:"
-        " {name: Dr. Jane Doe, credentials: MD, date: 2026-03-01}",
-    ),
-}
-
-FAQ = f.Field(f.boolean, doc="true: the level-2 headings ending in ? are questions (FAQPage)")
-EXTRA: dict[str, dict[str, f.Field]] = {
-    "page": {"faq": FAQ},
-    "section": {"faq": FAQ},
-    "causes": {"treatments": f.Field(f.list_of(f.slug))},
-    "symptoms": {},
-    "treatments": {"visits": f.Field(f.text())},
-    "clinicians": {
-        "role": f.Field(f.text(), True, "e.g. Chiropractor"),
-        "credentials": f.Field(f.text()),
-        "education": f.Field(
-            f.list_of(
-                f.record(
-                    {
-                        "degree": f.Field(f.text(), True),
-                        "school": f.Field(f.text(), True),
-                        "year": f.Field(f.integer),
-                    }
-                )
-            )
-        ),
-        "training": f.Field(f.list_of(f.text())),
-        "interests": f.Field(f.list_of(f.text())),
-        "techniques": f.Field(f.list_of(f.text())),
-        "treatments": f.Field(f.list_of(f.slug)),
-        "personal": f.Field(f.text()),
-        "practice": f.Field(
-            f.text(),
-            doc="the practice they work at, when it is not this clinic: shown on their page,"
-            " and no claim that they work here is made to search engines",
-        ),
-        "reviewer_consent": f.Field(
-            f.boolean,
-            doc="true once they have agreed to be named as the clinical reviewer of pages"
-            " (default false; `build --release` refuses a reviewer without it)",
-        ),
-    },
-    "articles": {},
-}
-REQUIRED_BY_KIND = {"articles": ("date", "author")}
-
-
-def kind_of(rel: str) -> str:
-    """The kind of page a content path holds: its section if that has extra fields."""
-    parts = rel.split("/")
-    if len(parts) == 1:
-        return "home" if parts[0] == "index.md" else "page"
-    if parts[-1] == "index.md":
-        return "section"
-    return parts[0] if parts[0] in KINDS else "page"
-
-
-def field_table(kind: str) -> dict[str, f.Field]:
-    """Every field a page of this kind may have."""
-    table = {**COMMON, **ANY_KIND, **EXTRA.get(kind, {})}
-    for name in REQUIRED_BY_KIND.get(kind, ()):
-        table[name] = f.Field(table[name].convert, True, table[name].doc)
-    return table
 
 
 @lru_cache(maxsize=1 << 16)

@@ -43,6 +43,9 @@ class Field:
     convert: Convert
     required: bool = False
     doc: str = ""
+    example: str = ""  # a value to show (page fields: what `new` writes as a comment)
+    starter: str | None = None  # page fields: the value `new` writes (None: only the example)
+    params: bool = False  # page fields: kept in the page's `params`, not as an attribute
 
 
 # --- YAML -----------------------------------------------------------------
@@ -322,6 +325,12 @@ def shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _as_hint(doc: str) -> str:
+    """A field's doc as the end of a hint: its first line, in lower case, without a full stop."""
+    first = doc.split("\n", 1)[0].rstrip(".")
+    return first[:1].lower() + first[1:]
+
+
 def validate(
     data: LineDict, table: Mapping[str, Field], path: str, first_line: int
 ) -> tuple[dict[str, Any], list[SiteError]]:
@@ -345,6 +354,6 @@ def validate(
     start = first_line + getattr(data, "start", 0)
     for key, field in table.items():
         if field.required and data.get(key) is None and key not in values:
-            hint = f"add a line `{key}: ...`" + (f" ({field.doc})" if field.doc else "")
+            hint = f"add a line `{key}: ...`" + (f": {_as_hint(field.doc)}" if field.doc else "")
             errors.append(SiteError(f"the required field '{key}' is missing", path, start, hint))
     return values, errors

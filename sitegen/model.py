@@ -9,15 +9,10 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from .config import SiteConfig
-from .content import COMMON, RawPage, Source, kind_of, slugify
+from .content import RawPage, slugify
 from .errors import SiteError
+from .kinds import COMMON, KINDS, Source, kind_of
 
-DEFAULT_TEMPLATES = {
-    "home": "home.html",
-    "section": "section.html",
-    "clinicians": "clinician.html",
-    "articles": "article.html",
-}
 GENERATED = ("/sitemap.xml", "/robots.txt", "/articles/feed.xml", "/404.html")
 
 
@@ -72,6 +67,12 @@ class Page:
     @property
     def lastmod(self) -> dt.date | None:
         return self.updated or self.reviewed or self.date
+
+    @property
+    def is_health(self) -> bool:
+        """Health information (by its kind), or any page a clinician has reviewed: it
+        needs named sources and a current clinical review."""
+        return KINDS[self.kind].health or bool(self.reviewed or self.reviewed_by)
 
     @property
     def output_path(self) -> str:
@@ -177,8 +178,9 @@ def make_page(raw: RawPage) -> Page:
     """A RawPage with its URL, kind and defaults filled in."""
     kind = kind_of(raw.rel)
     values = dict(raw.fields)
-    common = {k: values.pop(k) for k in list(values) if k in COMMON}
-    template = common.pop("template", None) or DEFAULT_TEMPLATES.get(kind, "page.html")
+    attributes = [k for k in values if k in COMMON and not COMMON[k].params]
+    common = {k: values.pop(k) for k in attributes}
+    template = common.pop("template", None) or KINDS[kind].template
     common.setdefault("summary", common["description"])
     return Page(
         rel=raw.rel,

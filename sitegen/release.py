@@ -25,7 +25,6 @@ SHIPPED_BASE_URL = "https://www.example.org/"
 SHIPPED_ADDRESS = ("100 Example Street, Suite 1", "Exampleville")
 # Pages that tell patients when to get help now: a medical doctor must sign them off.
 URGENT_PAGES = ("/when-to-get-help/", "/causes/pain-from-elsewhere/")
-HEALTH_KINDS = ("causes", "symptoms", "treatments", "articles")
 DOCTOR = re.compile(r"\b(?:M\.?\s?D|D\.?\s?O)\b\.?")  # MD, M.D., DO, D.O.
 
 PHONE = re.compile(r"\b555[-. ]?01\d\d\b")  # 555-0100 to 555-0199: reserved for fiction
@@ -215,17 +214,12 @@ def template_phrases() -> tuple[str, ...]:
     return tuple(dict.fromkeys(phrases))
 
 
-def is_health_page(page: Page) -> bool:
-    """Health information, or any page that has had a clinical review."""
-    return page.kind in HEALTH_KINDS or bool(page.reviewed or page.reviewed_by)
-
-
 def review_problems(page: Page, site: Site, on: dt.date) -> list[SiteError]:
     """A health page needs a recent review, by a clinician who agreed to be named."""
     found: list[SiteError] = []
     line = page.line_of("reviewed")
     hint = "ask a clinician to review the page, then set `reviewed:` to the day of the review"
-    if is_health_page(page) and page.reviewed is None:
+    if page.is_health and page.reviewed is None:
         message = "this health page has no clinical review date (reviewed)"
         found.append(SiteError(message, page.shown, None, hint))
     found += date_problems(page.reviewed, "the clinical review", page.shown, line, hint, on)

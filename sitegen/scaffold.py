@@ -13,20 +13,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .content import KINDS, field_table, is_ignored, kind_of, slugify, today
+from .content import is_ignored, slugify, today
 from .errors import SiteError, did_you_mean, display_path
+from .kinds import field_table, kind_of, section_kinds
 from .model import url_for
 
 SECTION_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """How `new` writes one field: its value (None: commented out) and what it is for."""
-
-    help: str
-    value: str | None = None
-    example: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,113 +37,43 @@ def clinicians(content: Path) -> list[str]:
     return sorted(slugify(p.name) for p in names if p.name != "index.md" and not is_ignored(p.name))
 
 
-def field_lines(kind: str, title: str, content: Path) -> dict[str, Line]:
-    """Every field a page of `kind` may have, as `new` writes it."""
-    people = clinicians(content)
-    who = people[0] if people else "doran-hendelman"
-    names = ", ".join(people) if people else "none yet: add a page to content/clinicians/"
-    slug_help = f"a clinician's short name, the file name in content/clinicians/ ({names})"
-    date = today().isoformat()
-    lines = {
-        "title": Line("The page's heading, also shown in the browser tab.", _q(title)),
-        "description": Line(
-            "One sentence for search results and page cards (at most 160 characters).",
-            _q(f"TODO: one sentence about {title}."),
-        ),
-        "summary": Line(
-            "The main message, shown in large text under the title.",
-            _q("TODO: the main message of this page, in one or two short sentences."),
-        ),
-        "date": Line("The day the page was first published (YYYY-MM-DD).", date),
-        "updated": Line("The day of the last real change to the page.", example=date),
-        "reviewed": Line(
-            "The day of the last clinical review; the next one is due 12 months later.",
-            example=date,
-        ),
-        "reviewed_by": Line(f"Who did the clinical review: {slug_help}.", example=who),
-        "author": Line(f"Who wrote the page: {slug_help}.", example=who),
-        "sources": Line(
-            "Public sources for the facts on this page.\n"
-            "Replace [] with three lines for each source, like:\n"
-            "  - title: Back pain\n    publisher: NHS\n"
-            "    url: https://www.nhs.uk/conditions/back-pain/",
-            "[]",
-        ),
-        "draft": Line("true keeps the page off the published site while you work on it.", "false"),
-        "weight": Line("Order in lists and menus: lower numbers come first.", "10"),
-        "aliases": Line("Old addresses of this page, each sent here, e.g. [/old-address/].", "[]"),
-        "template": Line("Only to use another layout than the usual one.", example="page.html"),
-        "related": Line("Other pages to list under 'Related pages', e.g. [/self-care/].", "[]"),
-        "medical_signoff": Line(
-            "Pages with urgent signs only: the medical doctor (MD or DO) who signed them off.",
-            example=f'{{name: "Dr. Jane Doe", credentials: MD, date: {date}}}',
-        ),
-    }
-    return {**lines, **_extra_lines(kind, who)}
-
-
-def _extra_lines(kind: str, who: str) -> dict[str, Line]:
-    """The fields only some kinds of page have."""
-    treatments = "Treatment pages, by file name in content/treatments/, e.g. [physical-therapy]."
-    if kind == "causes":
-        return {
-            "treatments": Line(treatments, "[]"),
-            "symptoms": Line("Short symptom phrases, shown as a list, e.g. [Stiffness].", "[]"),
-        }
-    if kind == "treatments":
-        return {"visits": Line("How many visits are typical.", example=_q("Often 4 to 8 visits."))}
-    if kind == "articles":
-        return {"author": Line("Who wrote the article (required): a clinician's short name.", who)}
-    if kind == "clinicians":
-        return _clinician_lines(treatments)
-    if kind in ("page", "section"):
-        faq = "true marks the page up as questions and answers: level-2 headings ending in ?"
-        return {"faq": Line(faq, example="true")}
-    return {}
-
-
-def _clinician_lines(treatments: str) -> dict[str, Line]:
-    """A clinician's profile fields."""
-    return {
-        "role": Line("Their job, shown with the name (required).", _q("TODO: e.g. Chiropractor")),
-        "credentials": Line("Letters after the name.", _q("TODO: e.g. D.C.")),
-        "education": Line(
-            "Degrees, each as {degree: ..., school: ..., year: ...} (year may be left out).",
-            "[]",
-        ),
-        "training": Line("Residencies and certifications, one item each.", "[]"),
-        "interests": Line("Clinical interests, one item each.", "[]"),
-        "techniques": Line("Techniques they use, one item each.", "[]"),
-        "treatments": Line(treatments, "[]"),
-        "personal": Line("A short personal note.", example=_q("Outside work, Sam enjoys hiking.")),
-        "practice": Line(
-            "The practice they work at, only if it is not this clinic.",
-            example=_q("Another Practice, Seattle"),
-        ),
-        "reviewer_consent": Line(
-            "true only once they have agreed to be named as the reviewer of pages.", "false"
-        ),
-    }
-
-
 def _q(text: str) -> str:
     """Text as a YAML value that stays text whatever it holds (colons, quotes, #)."""
     return json.dumps(text, ensure_ascii=False)
 
 
 def page_text(kind: str, title: str, content: Path) -> str:
-    """The whole new file: commented front matter for every field, then a starting text."""
-    lines = field_lines(kind, title, content)
+    """The whole new file: front matter with every field of the kind and its doc (from the
+    table of kinds), then a starting text."""
+    people = clinicians(content)
+    values = {
+        "title": title,
+        "today": today().isoformat(),
+        "clinician": people[0] if people else "doran-hendelman",
+        "clinicians": ", ".join(people)
+        if people
+        else "none yet: add a page to content/clinicians/",
+    }
     out = ["---"]
-    for name in field_table(kind):
-        line = lines[name]
-        out += [f"# {part}" for part in line.help.split("\n")]
-        out.append(
-            f"{name}: {line.value}" if line.value is not None else f"# {name}: {line.example}"
-        )
+    for name, field in field_table(kind).items():
+        out += [f"# {part}" for part in field.doc.format(**values).split("\n")]
+        if field.starter is not None or field.required:  # a required field is written out
+            value = field.starter if field.starter is not None else field.example
+            out.append(f"{name}: {_yaml(value.format(**values))}")
+        else:
+            out.append(f"# {name}: {_yaml(field.example.format(**values))}")
     out += ["---", "", "TODO: write the page here. Start with the most important point.", ""]
     out += ["## TODO: a heading", "", "TODO: more text. Keep sentences short.", ""]
     return "\n".join(out)
+
+
+PLAIN_YAML = re.compile(r"\[\]|true|false|\d+|\d{4}-\d\d-\d\d|\{.*\}|[a-z0-9.-]+")
+
+
+def _yaml(value: str) -> str:
+    """A value as written in front matter: lists, flags, dates, numbers and short names as
+    they are; any other text quoted, so it stays text whatever it holds (colons, #)."""
+    return value if PLAIN_YAML.fullmatch(value) else _q(value)
 
 
 def section_problem(content: Path, section: str) -> SiteError | None:
@@ -160,11 +82,11 @@ def section_problem(content: Path, section: str) -> SiteError | None:
         hint = "use a folder name in content/ like causes or self-care (lowercase, dashes)"
         return SiteError(f"'{section}' is not a section name", hint=hint)
     known = {p.name for p in content.iterdir() if p.is_dir() and not is_ignored(p.name)}
-    if section in known | set(KINDS):
+    if section in known | set(section_kinds()):
         return None
     return SiteError(
         f"there is no section '{section}' in {display_path(content)}/",
-        hint=did_you_mean(section, known | set(KINDS)),
+        hint=did_you_mean(section, known | set(section_kinds())),
     )
 
 

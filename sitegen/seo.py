@@ -7,9 +7,9 @@ from html.parser import HTMLParser
 from typing import Any
 
 from .config import DAY_NAMES
+from .kinds import KINDS
 from .model import Page, Site
 
-MEDICAL_KINDS = ("causes", "symptoms", "treatments", "articles", "page", "section")
 CLINIC_PAGES = ("/", "/about/")
 
 
@@ -31,9 +31,10 @@ def _main_nodes(site: Site, page: Page) -> list[dict[str, Any]]:
     nodes: list[dict[str, Any]] = []
     if page.url in CLINIC_PAGES:
         nodes.append(clinic(site))
-    if page.kind == "clinicians":
+    schema = KINDS[page.kind].schema_type
+    if schema == "Person":
         nodes.append(person(site, page))
-    elif page.reviewed is not None or page.kind in ("causes", "treatments", "articles"):
+    elif page.reviewed is not None or schema == "MedicalWebPage":
         nodes.append(medical_web_page(site, page))
     elif page.url not in CLINIC_PAGES:
         nodes.append(web_page(site, page, "WebPage"))
@@ -130,7 +131,7 @@ def medical_web_page(site: Site, page: Page) -> dict[str, Any]:
         node["author"] = person_ref(site, author)
     if page.date:
         node["datePublished"] = page.date.isoformat()
-    about = {"causes": "MedicalCondition", "treatments": "MedicalTherapy"}.get(page.kind)
+    about = KINDS[page.kind].about
     if about:
         node["about"] = {"@type": about, "name": page.title}
     if page.sources:

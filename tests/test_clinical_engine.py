@@ -11,17 +11,17 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
-from support import messages
 from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import messages
 
+from sitegen import memo as memo_mod
 from sitegen.booking import booking_choices, clock
 from sitegen.citations import citations_in
 from sitegen.config import Hours
 from sitegen.glossary import glossary_terms, link_terms
 from sitegen.model import Page
-from sitegen import memo as memo_mod
 from sitegen.pipeline import Options, build
 from sitegen.render import convert
 from sitegen.seo import questions

@@ -28,12 +28,12 @@ from hypothesis import strategies as st
 from support import tree_hashes
 
 import sitegen.pipeline
-from sitegen.content import COMMON, EXTRA
 from sitegen.errors import BuildFailed, SiteError
+from sitegen.kinds import COMMON, KINDS
 from sitegen.pipeline import Options, build
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2000"))
-FIELDS = sorted({*COMMON, *(k for table in EXTRA.values() for k in table)})
+FIELDS = sorted({*COMMON, *(k for kind in KINDS.values() for k in kind.fields)})
 FOLDERS = ["causes", "treatments", "clinicians", "articles", "self-care", "", "Self Care"]
 
 # --- front matter ----------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.content import field_table, kind_of
+from sitegen.kinds import field_table, kind_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
