@@ -171,7 +171,7 @@ def run_new(content: Path, section: str, title: str) -> int:
         print_problems([made])
         return EXIT_ERRORS
     config, _ = load_config(content / "site.yaml")
-    address = config.base_url.rstrip("/") + made.url if config else made.url
+    address = config.absolute(made.url) if config else made.url
     print(f"created {made.shown}")
     print(f"its address will be {made.url} (published at {address})")
     print("fill in the lines marked TODO, then preview it with `make serve`")

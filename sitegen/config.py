@@ -104,6 +104,15 @@ class SiteConfig:
         """The path part of base_url, e.g. '/clinic/' or '/'."""
         return urlsplit(self.base_url).path or "/"
 
+    def absolute(self, path: str) -> str:
+        """A site path as a full address: '/causes/' -> 'https://example.org/clinic/causes/'.
+        The one place where base_url is joined to a path."""
+        return self.base_url.rstrip("/") + path
+
+    def rooted(self, path: str) -> str:
+        """A site path from the host's root: '/causes/' -> '/clinic/causes/'."""
+        return self.base_path.rstrip("/") + path
+
 
 def _consecutive(days: tuple[str, ...]) -> bool:
     order = list(DAY_NAMES)

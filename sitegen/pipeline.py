@@ -350,18 +350,15 @@ def extra_files(
             return b""
 
     files = {"404.html": rendered(not_found_page())}
-    base = site.config.base_url.rstrip("/")
     for old, new in site.redirects.items():
         page = moved_page(old, site.by_url[new])
-        files[page.output_path] = rendered(page, {"target": base + new})
-    machine = {
-        "sitemap.xml": publish.sitemap(site),
-        "robots.txt": publish.robots(site),
-        "articles/feed.xml": publish.feed(site),
-        "_redirects": publish.redirects_file(site),
-        "_headers": publish.headers_file(site, list(assets.fingerprinted)),
-    }
-    files.update({name: text.encode() for name, text in machine.items()})
+        files[page.output_path] = rendered(page, {"target": site.config.absolute(new)})
+    machine = publish.machine_context(site, assets.fingerprinted)
+    for path, name in publish.MACHINE_FILES.items():
+        try:
+            files[path] = env.get_template(name).render(machine).encode()
+        except Exception as exc:
+            errors.append(template_error(exc, templates))
     return files, errors
 
 

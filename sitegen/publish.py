@@ -1,91 +1,34 @@
-"""The machine-read files: sitemap.xml, robots.txt, the Atom feed and redirect lists."""
+"""What the machine-read files show: sitemap.xml, robots.txt, the Atom feed, `_redirects`
+and `_headers`. The files themselves are templates (sitegen/builtin/, which a site's own
+templates/ folder may override); this module gives them their data."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-from xml.sax.saxutils import escape
+import datetime as dt
+from typing import Any
 
-from .model import Site
+from .model import Page, Site
 
+# The files the build makes from sitegen/builtin/: output path -> template name.
+MACHINE_FILES = {
+    "sitemap.xml": "sitemap.xml",
+    "robots.txt": "robots.txt",
+    "articles/feed.xml": "feed.xml",
+    "_redirects": "_redirects",
+    "_headers": "_headers",
+}
 
-def absolute(site: Site, path: str) -> str:
-    return site.config.base_url.rstrip("/") + path
-
-
-def sitemap(site: Site) -> str:
-    """Every page once, with lastmod from updated/reviewed/date."""
-    rows = []
-    for page in site.pages:
-        lastmod = f"<lastmod>{page.lastmod.isoformat()}</lastmod>" if page.lastmod else ""
-        rows.append(f"  <url><loc>{escape(absolute(site, page.url))}</loc>{lastmod}</url>")
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-        + "\n".join(rows)
-        + "\n</urlset>\n"
-    )
-
-
-SAMPLE_ROBOTS = (
-    "# A sample site (sample: true in site.yaml): kept out of search engines\n"
-    "User-agent: *\nDisallow: /\n"
-)
-
-
-def robots(site: Site) -> str:
-    """Everything open to search engines, or (a sample site) nothing at all."""
-    if site.config.sample:
-        return SAMPLE_ROBOTS
-    return f"User-agent: *\nAllow: /\n\nSitemap: {absolute(site, '/sitemap.xml')}\n"
-
-
-def feed(site: Site) -> str:
-    """An Atom feed of the articles, newest first; its date is the newest article's."""
-    articles = sorted(site.pages_in("articles"), key=lambda p: (p.date, p.url), reverse=True)
-    feed_url = absolute(site, "/articles/feed.xml")
-    listing = absolute(site, "/articles/")
-    newest = max((p.updated or p.date for p in articles), default=None)
-    entries = [_entry(site, page) for page in articles]
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        '<feed xmlns="http://www.w3.org/2005/Atom">\n'
-        f"  <title>{escape(site.config.name)}: articles</title>\n"
-        f'  <link rel="self" href="{escape(feed_url)}"/>\n'
-        f'  <link rel="alternate" type="text/html" href="{escape(listing)}"/>\n'
-        f"  <id>{escape(feed_url)}</id>\n"
-        f"  <updated>{_stamp(newest)}</updated>\n"
-        f"  <author><name>{escape(site.config.name)}</name></author>\n"
-        + "".join(entries)
-        + "</feed>\n"
-    )
-
-
-def _entry(site: Site, page) -> str:
-    link = escape(absolute(site, page.url))
-    author = site.clinician(page.author)
-    name = author.title if author else site.config.name
-    return (
-        "  <entry>\n"
-        f"    <title>{escape(page.title)}</title>\n"
-        f'    <link rel="alternate" type="text/html" href="{link}"/>\n'
-        f"    <id>{link}</id>\n"
-        f"    <published>{_stamp(page.date)}</published>\n"
-        f"    <updated>{_stamp(page.updated or page.date)}</updated>\n"
-        f"    <author><name>{escape(name)}</name></author>\n"
-        f"    <summary>{escape(page.description)}</summary>\n"
-        "  </entry>\n"
-    )
-
-
-def _stamp(day) -> str:
-    return f"{day.isoformat()}T00:00:00Z" if day else "1970-01-01T00:00:00Z"
-
-
-def redirects_file(site: Site) -> str:
-    """Netlify/Cloudflare `_redirects`: old path -> new path, permanent."""
-    base = site.config.base_path.rstrip("/")
-    rows = [f"{base}{old} {base}{new} 301" for old, new in sorted(site.redirects.items())]
-    return "\n".join(rows) + ("\n" if rows else "")
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    "X-Frame-Options": "DENY",
+}
+HTML_CACHE = "public, max-age=600, must-revalidate"
+ASSET_CACHE = "public, max-age=31536000, immutable"
+# Pages are at most two levels deep and fingerprinted files three, so no two rules set
+# Cache-Control for one path (Netlify and Cloudflare Pages join overlapping rules' values).
+PAGE_RULES = ("/", "/404.html", "/:section/", "/:section/:page/")
 
 
 def content_security_policy(site: Site) -> str:
@@ -108,29 +51,40 @@ def content_security_policy(site: Site) -> str:
     )
 
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
-    "X-Frame-Options": "DENY",
-}
-HTML_CACHE = "public, max-age=600, must-revalidate"
-ASSET_CACHE = "public, max-age=31536000, immutable"
+def machine_context(site: Site, fingerprinted: tuple[str, ...]) -> dict[str, Any]:
+    """Everything the machine-read templates may use."""
+    articles = sorted(site.pages_in("articles"), key=lambda p: (p.date, p.url), reverse=True)
+    return {
+        "site": site.config,
+        "pages": site.pages,
+        "articles": articles,
+        "updated": newest_change(site, articles),
+        "author_of": lambda page: _author(site, page),
+        "abs_url": site.config.absolute,
+        "base_path": site.config.rooted(""),
+        "redirects": sorted(site.redirects.items()),
+        "csp": content_security_policy(site),
+        "security_headers": list(SECURITY_HEADERS.items()),
+        "page_rules": PAGE_RULES,
+        "html_cache": HTML_CACHE,
+        "asset_cache": ASSET_CACHE,
+        "fingerprinted": fingerprinted,
+        "stamp": stamp,
+    }
 
 
-PAGE_RULES = ("/", "/404.html", "/:section/", "/:section/:page/")
+def newest_change(site: Site, articles: list[Page]) -> dt.date | None:
+    """The feed's date: its newest article's, or with no articles the site's newest change."""
+    days = [p.updated or p.date for p in articles] or [p.lastmod for p in site.pages]
+    return max((d for d in days if d), default=None)
 
 
-def headers_file(site: Site, fingerprinted: list[str]) -> str:
-    """Netlify / Cloudflare Pages `_headers`: security headers everywhere, a year of
-    caching for fingerprinted files, ten minutes for pages. Pages are at most two levels
-    deep and fingerprinted files three, so no two rules set Cache-Control for one path
-    (these hosts join the values of overlapping rules)."""
-    base = urlsplit(site.config.base_url).path.rstrip("/")
-    lines = [f"{base}/*", f"  Content-Security-Policy: {content_security_policy(site)}"]
-    lines += [f"  {name}: {value}" for name, value in SECURITY_HEADERS.items()]
-    for path in PAGE_RULES:
-        lines += [f"{base}{path}", f"  Cache-Control: {HTML_CACHE}"]
-    for path in fingerprinted:
-        lines += [f"{base}{path}", f"  Cache-Control: {ASSET_CACHE}"]
-    return "\n".join(lines) + "\n"
+def _author(site: Site, page: Page) -> str:
+    author = site.clinician(page.author)
+    return author.title if author else site.config.name
+
+
+def stamp(day: dt.date | None) -> str:
+    """An Atom date. Atom requires one: a site with no dates at all gets a fixed day, so
+    that two builds stay byte-identical."""
+    return f"{(day or dt.date(2000, 1, 1)).isoformat()}T00:00:00Z"

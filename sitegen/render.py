@@ -106,14 +106,24 @@ def asset_path(assets: Mapping[str, str], name: str) -> str:
 # --- templates ------------------------------------------------------------------
 
 
+BUILTIN = Path(__file__).resolve().parent / "builtin"  # sitemap, feed, robots.txt...
+
+
 def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environment:
-    """Autoescaped, strict Jinja2: a typo in a template is an error, never a blank.
-    `compiled`: a folder where compiled templates are kept between builds (it must exist)."""
+    """Strict Jinja2 (a typo in a template is an error, never a blank), escaping HTML and
+    XML. The site's templates come first; the machine-read files' templates (BUILTIN)
+    after, so a site may replace them. `compiled`: a folder where compiled templates are
+    kept between builds (it must exist)."""
     bytecode = jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None
+    loader = jinja2.ChoiceLoader(
+        [jinja2.FileSystemLoader(templates), jinja2.FileSystemLoader(BUILTIN)]
+    )
     return jinja2.Environment(
         bytecode_cache=bytecode,
-        loader=jinja2.FileSystemLoader(templates),
-        autoescape=True,
+        loader=loader,
+        autoescape=jinja2.select_autoescape(
+            ("html", "xml"), default_for_string=True, default=False
+        ),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -191,13 +201,10 @@ def page_context(
     site: Site, page: Page, body_html: str | None, assets: Mapping[str, str]
 ) -> dict[str, Any]:
     """Everything a template may use for one page (docs/content-model.md)."""
-    base = site.config.base_url.rstrip("/")
     absolute = page.url == "/404.html"  # served at any address, so links cannot be relative
 
     def url(path: str) -> str:
-        return (
-            site.config.base_path.rstrip("/") + path if absolute else relative_url(path, page.url)
-        )
+        return site.config.rooted(path) if absolute else relative_url(path, page.url)
 
     return {
         "site": site.config,
@@ -212,7 +219,7 @@ def page_context(
         "related": site.related(page),
         "url": url,
         "asset": lambda name: url(asset_path(assets, name)),
-        "abs_url": lambda path: base + path,
+        "abs_url": site.config.absolute,
         "format_date": format_date,
         "jsonld": jinja2.utils.markupsafe.Markup(jsonld(site, page, body_html or "")),
         "booking": booking_choices(site.config.hours),

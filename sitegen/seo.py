@@ -42,7 +42,7 @@ def _main_nodes(site: Site, page: Page) -> list[dict[str, Any]]:
 
 
 def absolute(site: Site, path: str) -> str:
-    return site.config.base_url.rstrip("/") + path
+    return site.config.absolute(path)
 
 
 def clinic(site: Site) -> dict[str, Any]:

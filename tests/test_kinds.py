@@ -70,3 +70,11 @@ def test_every_shipped_field_has_a_doc_and_a_value_for_new() -> None:
         for name, field in kinds.field_table(kind.name).items():
             assert field.doc.strip(), f"{kind.name}.{name}"
             assert field.starter is not None or field.example, f"{kind.name}.{name}"
+
+
+def test_the_content_model_documents_every_field_of_every_kind() -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs/content-model.md").read_text()
+    missing = sorted(
+        {name for kind in KINDS for name in kinds.field_table(kind) if f"`{name}`" not in doc}
+    )
+    assert not missing, f"docs/content-model.md does not describe: {missing}"
