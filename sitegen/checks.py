@@ -159,15 +159,7 @@ def alt_text_errors(page: Page, body: Body) -> list[SiteError]:
 def _image_line(page: Page, src: str) -> int | None:
     """The line of an image without alt text: `![](src` or an <img> naming src."""
     bare = re.compile(r"!\[\s*\]\(\s*<?" + re.escape(src) + r"|<img\b[^>]*" + re.escape(src))
-    return _body_line(page, bare) or _body_line(page, re.compile(re.escape(src)))
-
-
-def _body_line(page: Page, pattern: re.Pattern[str]) -> int | None:
-    """The file line of the first body line matching `pattern`."""
-    for number, line in enumerate(page.body.split("\n")):
-        if pattern.search(line):
-            return page.body_line + number
-    return None
+    return page.line_in_body(bare) or page.line_in_body(src)
 
 
 # --- reviews --------------------------------------------------------------------------
@@ -344,20 +336,11 @@ def source_warnings(page: Page) -> list[SiteError]:
 
 def placeholder_warnings(page: Page, content: Path) -> list[SiteError]:
     """Text like 'TODO: ...' that `build.py new` writes must be replaced before publishing."""
-    line = _file_line(content / page.rel, PLACEHOLDER)
+    line = page.line_in_file(PLACEHOLDER)
     if line is None:
         return []
     hint = "replace every TODO with the real text"
     return [SiteError("the page still has placeholder text (TODO)", page.shown, line, hint, True)]
-
-
-def _file_line(path: Path, pattern: re.Pattern[str]) -> int | None:
-    """The first line of a file matching `pattern`."""
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return next((n for n, line in enumerate(lines, 1) if pattern.search(line)), None)
 
 
 def external_links(site: Site, bodies: dict[str, Body], content: Path) -> tuple[ExternalLink, ...]:
@@ -367,7 +350,7 @@ def external_links(site: Site, bodies: dict[str, Body], content: Path) -> tuple[
         urls = [html.unescape(u) for u in EXTERNAL.findall(bodies[page.url].html)]
         urls += [source.url for source in page.sources]
         for url in dict.fromkeys(urls):
-            line = _file_line(content / page.rel, re.compile(re.escape(url)))
+            line = page.line_in_file(url)
             found.append(ExternalLink(page.shown, line, url))
     return tuple(found)
 

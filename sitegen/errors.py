@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,15 @@ class BuildFailed(Exception):
     def __init__(self, errors: list[SiteError]) -> None:
         super().__init__(f"{len(errors)} error(s)")
         self.errors = errors
+
+
+def line_of(text: str, needle: str | re.Pattern[str], first: int = 1) -> int | None:
+    """The number of the first line of `text` holding `needle` (a string or a pattern),
+    counting the text's first line as `first`; None when no line does."""
+    for number, line in enumerate(text.split("\n"), first):
+        if needle.search(line) if isinstance(needle, re.Pattern) else needle in line:
+            return number
+    return None
 
 
 def display_path(path: Path, root: Path | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .errors import SiteError
@@ -77,7 +78,5 @@ def _link_problem(
 
 def _line_of(page: Page, raw: str) -> int | None:
     """The file line where a link first appears (Markdown keeps no positions of its own)."""
-    for number, line in enumerate(page.body.split("\n")):
-        if f"({raw}" in line or f"]: {raw}" in line or f'"{raw}"' in line:
-            return page.body_line + number
-    return None
+    written = re.compile("|".join(re.escape(form) for form in (f"({raw}", f"]: {raw}", f'"{raw}"')))
+    return page.line_in_body(written)

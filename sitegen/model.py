@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -10,7 +11,7 @@ from types import MappingProxyType
 
 from .config import SiteConfig
 from .content import RawPage, slugify
-from .errors import SiteError
+from .errors import SiteError, line_of
 from .kinds import COMMON, KINDS, Source, kind_of
 
 GENERATED = ("/sitemap.xml", "/robots.txt", "/articles/feed.xml", "/404.html")
@@ -80,7 +81,16 @@ class Page:
         return self.url.lstrip("/") + "index.html"
 
     def line_of(self, name: str) -> int | None:
+        """The file line of a front-matter field."""
         return self.lines.get(name)
+
+    def line_in_body(self, needle: str | re.Pattern[str]) -> int | None:
+        """The file line of the first body line holding `needle`."""
+        return line_of(self.body, needle, self.body_line)
+
+    def line_in_file(self, needle: str | re.Pattern[str]) -> int | None:
+        """The file line of the first line holding `needle`: front matter, then body."""
+        return line_of(self.front, needle, 2) or self.line_in_body(needle)
 
 
 @dataclass(frozen=True, slots=True)
