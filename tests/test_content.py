@@ -52,6 +52,21 @@ EXPECTED_URLS = [
     "/about/",
     "/privacy/",
     "/accessibility/",
+    # The pages issue 11 adds (contracts.md item 5).
+    "/outlook/",
+    "/pain-relief/",
+    "/causes/pain-from-elsewhere/",
+    "/causes/arthritis/",
+    "/causes/rib-joint-pain/",
+    "/prevention/",
+    "/living-with-back-pain/",
+    "/treatments/other-treatments/",
+    "/life-stages/",
+    "/life-stages/pregnancy/",
+    "/life-stages/teenagers/",
+    "/life-stages/older-adults/",
+    "/faq/",
+    "/glossary/",
 ]
 
 EXPECTED_IMAGES = [
@@ -275,7 +290,9 @@ def test_every_treatment_is_linked_from_a_cause_and_given_by_someone():
         for t in meta_of(p).get("treatments", [])
     }
     # No massage therapist is named in the sources, so nobody is invented for massage.
-    assert given == treatment_slugs() - {"massage-therapy"}
+    # /treatments/other-treatments/ is about care the clinic does not give (yoga classes,
+    # acupuncture, medicines, injections, surgery, scans): no clinician here gives it.
+    assert given == treatment_slugs() - {"massage-therapy", "other-treatments"}
 
 
 # ------------------------------------------------------------------ urgent signs
@@ -383,7 +400,7 @@ def test_urgent_config_needs_both_parts_of_the_second_tier(tmp_path):
     assert config is None and errors
     assert "soon_signs" in errors[0].hint or "soon_signs" in errors[0].message
     good, errors = load_config(CONTENT / "site.yaml")
-    assert not errors and good.urgent.soon_signs and good.urgent.elsewhere == ""
+    assert not errors and good.urgent.soon_signs and good.urgent.elsewhere == "/causes/pain-from-elsewhere/"
 
 
 def test_self_care_exercises():
@@ -763,7 +780,7 @@ def test_self_care_stop_box_bone_warning_and_cold():
     extension = next(v for k, v in parts.items() if "extension" in k)
     assert "weak bones" in rounding and "round" in rounding, "bone warning on the rounding exercise"
     assert "weak bones" not in extension, "extension is not where the bone guidance puts it"
-    assert "cold" in _flat(body) and "LINK /pain-relief/" in body
+    assert "cold" in _flat(body) and "](../pain-relief/index.md)" in body
 
 
 def test_home_page_says_most_back_pain_gets_better_and_posture_may_play_a_part():
