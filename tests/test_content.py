@@ -400,7 +400,11 @@ def test_urgent_config_needs_both_parts_of_the_second_tier(tmp_path):
     assert config is None and errors
     assert "soon_signs" in errors[0].hint or "soon_signs" in errors[0].message
     good, errors = load_config(CONTENT / "site.yaml")
-    assert not errors and good.urgent.soon_signs and good.urgent.elsewhere == "/causes/pain-from-elsewhere/"
+    assert (
+        not errors
+        and good.urgent.soon_signs
+        and good.urgent.elsewhere == "/causes/pain-from-elsewhere/"
+    )
 
 
 def test_self_care_exercises():
