@@ -13,7 +13,7 @@ import sys
 import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 import yaml
@@ -350,6 +350,51 @@ def test_urgent_signs_on_every_cause_and_symptom_page(page, built):
     for sign in urgent["soon_signs"]:
         assert sign.lower() in box[second:], f"doctor-today tier is missing {sign!r}"
     assert "when-to-get-help/" in _built_html(built, page), "the box links to /when-to-get-help/"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [p for p in URGENT_PAGES if p.stem != "pain-from-elsewhere"],
+    ids=[rel(p) for p in URGENT_PAGES if p.stem != "pain-from-elsewhere"],
+)
+def test_urgent_box_links_to_pain_from_elsewhere(page, built):
+    """The box points to the page on pain from the heart, lungs and other organs."""
+    html = _built_html(built, page)
+    box = re.search(r'<section class="urgent-box".*?</section>', html, flags=re.S)
+    assert box, f"{rel(page)}: no urgent box"
+    assert "/causes/pain-from-elsewhere/" in _resolved_links(_page_url(page), box.group(0))
+
+
+def test_no_link_placeholders_left():
+    """Every `<!-- LINK /path/: text -->` note became a real link in its sentence."""
+    left = [
+        f"{rel(p)}: {line.strip()}"
+        for p in PAGES
+        for line in body_of(p).splitlines()
+        if "<!-- LINK" in line
+    ]
+    assert not left, "link placeholders left:\n  " + "\n  ".join(left)
+
+
+def test_footer_links_faq_and_glossary(built):
+    """The FAQ and the glossary are one tap away from every page, in the footer."""
+    for url in ("/", "/causes/kyphosis/", "/faq/"):
+        html = (built / url.strip("/") / "index.html") if url != "/" else built / "index.html"
+        footer = re.search(r'<footer class="site-footer">.*?</footer>', html.read_text(), re.S)
+        assert footer, url
+        links = _resolved_links(url, footer.group(0))
+        assert {"/faq/", "/glossary/"} <= links, f"{url}: footer links {sorted(links)}"
+
+
+def _page_url(page: Path) -> str:
+    """The site path of a content file."""
+    url = "/" + page.relative_to(CONTENT).as_posix().removesuffix("index.md").removesuffix(".md")
+    return url if url.endswith("/") else url + "/"
+
+
+def _resolved_links(url: str, html: str) -> set[str]:
+    """The site paths that the (relative) links in a piece of built HTML point to."""
+    return {urlsplit(urljoin(url, href)).path for href in re.findall(r'href="([^"]*)"', html)}
 
 
 def test_urgent_box_tiers_cover_the_issue_lists():
