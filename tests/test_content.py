@@ -13,7 +13,7 @@ import sys
 import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 import yaml
@@ -52,6 +52,21 @@ EXPECTED_URLS = [
     "/about/",
     "/privacy/",
     "/accessibility/",
+    # The pages issue 11 adds (contracts.md item 5).
+    "/outlook/",
+    "/pain-relief/",
+    "/causes/pain-from-elsewhere/",
+    "/causes/arthritis/",
+    "/causes/rib-joint-pain/",
+    "/prevention/",
+    "/living-with-back-pain/",
+    "/treatments/other-treatments/",
+    "/life-stages/",
+    "/life-stages/pregnancy/",
+    "/life-stages/teenagers/",
+    "/life-stages/older-adults/",
+    "/faq/",
+    "/glossary/",
 ]
 
 EXPECTED_IMAGES = [
@@ -275,7 +290,9 @@ def test_every_treatment_is_linked_from_a_cause_and_given_by_someone():
         for t in meta_of(p).get("treatments", [])
     }
     # No massage therapist is named in the sources, so nobody is invented for massage.
-    assert given == treatment_slugs() - {"massage-therapy"}
+    # /treatments/other-treatments/ is about care the clinic does not give (yoga classes,
+    # acupuncture, medicines, injections, surgery, scans): no clinician here gives it.
+    assert given == treatment_slugs() - {"massage-therapy", "other-treatments"}
 
 
 # ------------------------------------------------------------------ urgent signs
@@ -335,6 +352,51 @@ def test_urgent_signs_on_every_cause_and_symptom_page(page, built):
     assert "when-to-get-help/" in _built_html(built, page), "the box links to /when-to-get-help/"
 
 
+@pytest.mark.parametrize(
+    "page",
+    [p for p in URGENT_PAGES if p.stem != "pain-from-elsewhere"],
+    ids=[rel(p) for p in URGENT_PAGES if p.stem != "pain-from-elsewhere"],
+)
+def test_urgent_box_links_to_pain_from_elsewhere(page, built):
+    """The box points to the page on pain from the heart, lungs and other organs."""
+    html = _built_html(built, page)
+    box = re.search(r'<section class="urgent-box".*?</section>', html, flags=re.S)
+    assert box, f"{rel(page)}: no urgent box"
+    assert "/causes/pain-from-elsewhere/" in _resolved_links(_page_url(page), box.group(0))
+
+
+def test_no_link_placeholders_left():
+    """Every `<!-- LINK /path/: text -->` note became a real link in its sentence."""
+    left = [
+        f"{rel(p)}: {line.strip()}"
+        for p in PAGES
+        for line in body_of(p).splitlines()
+        if "<!-- LINK" in line
+    ]
+    assert not left, "link placeholders left:\n  " + "\n  ".join(left)
+
+
+def test_footer_links_faq_and_glossary(built):
+    """The FAQ and the glossary are one tap away from every page, in the footer."""
+    for url in ("/", "/causes/kyphosis/", "/faq/"):
+        html = (built / url.strip("/") / "index.html") if url != "/" else built / "index.html"
+        footer = re.search(r'<footer class="site-footer">.*?</footer>', html.read_text(), re.S)
+        assert footer, url
+        links = _resolved_links(url, footer.group(0))
+        assert {"/faq/", "/glossary/"} <= links, f"{url}: footer links {sorted(links)}"
+
+
+def _page_url(page: Path) -> str:
+    """The site path of a content file."""
+    url = "/" + page.relative_to(CONTENT).as_posix().removesuffix("index.md").removesuffix(".md")
+    return url if url.endswith("/") else url + "/"
+
+
+def _resolved_links(url: str, html: str) -> set[str]:
+    """The site paths that the (relative) links in a piece of built HTML point to."""
+    return {urlsplit(urljoin(url, href)).path for href in re.findall(r'href="([^"]*)"', html)}
+
+
 def test_urgent_box_tiers_cover_the_issue_lists():
     urgent = load_site()["urgent"]
     assert urgent["title"].startswith("Call 911 now")
@@ -383,7 +445,11 @@ def test_urgent_config_needs_both_parts_of_the_second_tier(tmp_path):
     assert config is None and errors
     assert "soon_signs" in errors[0].hint or "soon_signs" in errors[0].message
     good, errors = load_config(CONTENT / "site.yaml")
-    assert not errors and good.urgent.soon_signs and good.urgent.elsewhere == ""
+    assert (
+        not errors
+        and good.urgent.soon_signs
+        and good.urgent.elsewhere == "/causes/pain-from-elsewhere/"
+    )
 
 
 def test_self_care_exercises():
@@ -763,7 +829,7 @@ def test_self_care_stop_box_bone_warning_and_cold():
     extension = next(v for k, v in parts.items() if "extension" in k)
     assert "weak bones" in rounding and "round" in rounding, "bone warning on the rounding exercise"
     assert "weak bones" not in extension, "extension is not where the bone guidance puts it"
-    assert "cold" in _flat(body) and "LINK /pain-relief/" in body
+    assert "cold" in _flat(body) and "](../pain-relief/index.md)" in body
 
 
 def test_home_page_says_most_back_pain_gets_better_and_posture_may_play_a_part():

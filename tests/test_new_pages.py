@@ -308,8 +308,11 @@ def test_every_glossary_term_is_used_elsewhere_on_the_site():
 
 # ------------------------------------------------------------------ pain from elsewhere
 def test_pain_from_elsewhere_urgent_box_comes_first():
+    """The page opens with its own box of organ signs. It is a warning callout, not an
+    urgent one, so that the site's two-tier urgent box (Call 911 now / See a doctor today)
+    is shown above it as on every cause page (test_content.py checks that box)."""
     body = read("causes/pain-from-elsewhere.md")[1]
-    assert body.lstrip().startswith("> [!URGENT]")
+    assert body.lstrip().startswith("> [!WARNING]")
     box = body.split("\n\n")[0].lower()
     for sign in ("chest", "jaw", "sweating", "tearing", "shortness of breath", "911"):
         assert sign in box, f"the urgent box mentions {sign!r}"
