@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from .errors import BuildFailed, SiteError, display_path
 
 MARKER = ".sitegen"
@@ -26,11 +28,12 @@ def output_guard(out: Path, protected: Mapping[str, Path]) -> SiteError | None:
         return SiteError(f"refusing to build into {out}: it is the home or root folder", hint=hint)
     for name, path in protected.items():
         path = path.resolve()
-        inside_content = name == "content" and path in target.parents
-        if target == path or target in path.parents or inside_content:
+        if target == path or target in path.parents:
             return SiteError(
                 f"refusing to build into {out}: it would replace the {name}", hint=hint
             )
+        if name != "project folder" and path in target.parents:  # it would copy itself
+            return SiteError(f"refusing to build into {out}: it is inside the {name}", hint=hint)
     if target.exists() and not target.is_dir():
         return SiteError(f"refusing to build into {out}: it is a file", hint=hint)
     if target.is_dir() and any(target.iterdir()) and not (target / MARKER).exists():
@@ -64,8 +67,32 @@ class Stored:
 Output = bytes | Path | Stored  # the bytes, a file to copy, or a file to link
 
 
+LOCK_WAIT = 30.0  # seconds a build waits for another one to finish writing
+
+
 def write(outputs: Mapping[str, Output], out: Path) -> None:
-    """Write every output into a temporary folder beside `out`, then swap it in at once."""
+    """Write every output into a temporary folder beside `out`, then swap it in at once.
+    One build at a time writes a given folder: a lock file beside it says which."""
+    target = publish_target(out)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(target.parent / f".{target.name}.lock", timeout=LOCK_WAIT):
+            _write_unlocked(outputs, target)
+    except Timeout as exc:
+        hint = "wait until the other build has finished (or stop it), then build again"
+        message = f"another build is writing {display_path(out)}; this one stopped"
+        raise BuildFailed([SiteError(message, display_path(out), None, hint)]) from exc
+    except OSError as exc:
+        raise BuildFailed([write_error(exc, out)]) from exc
+
+
+def publish_target(out: Path) -> Path:
+    """The folder the site goes into: `out` itself, or the folder a link at `out` points
+    to (a web root), so the link is kept and the site published through it."""
+    return Path(os.path.realpath(out)) if out.is_symlink() else out.absolute()
+
+
+def _write_unlocked(outputs: Mapping[str, Output], out: Path) -> None:
     temp = begin(out)
     try:
         for rel, data in outputs.items():
@@ -76,7 +103,7 @@ def write(outputs: Mapping[str, Output], out: Path) -> None:
             else:
                 put(temp, rel, data)
         (temp / MARKER).write_bytes(MARKER_TEXT)
-        swap(temp, out.absolute())
+        swap(temp, out)
     except OSError as exc:
         abort(temp)
         raise BuildFailed([write_error(exc, out)]) from exc

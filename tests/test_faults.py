@@ -44,7 +44,7 @@ def build_cmd(*args: str) -> list[str]:
 
 
 def leftovers(site: Path) -> list[str]:
-    return sorted(p.name for p in site.glob("._site.*"))
+    return sorted(p.name for p in site.glob("._site.*") if p.name != "._site.lock")
 
 
 def start_build(site: Path, log: Path) -> subprocess.Popen:
