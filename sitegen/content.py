@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import os
 import re
 import unicodedata
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import fields as f
+from . import sanitize
 from .errors import SiteError, display_path, plain_pickle
 
 # Sections whose pages have extra fields; any other section holds plain pages.
@@ -303,53 +303,44 @@ def _deep_brackets(body: str) -> int | None:
     return None
 
 
-UNSAFE_TAGS = "script|iframe|object|embed|form|frame|frameset|style|link|meta|base"
-UNSAFE = [
-    (re.compile(rf"<\s*({UNSAFE_TAGS})\b", re.I), "a <{0}> element"),
-    (re.compile(r"\son[a-z]+\s*=", re.I), "an event-handler attribute"),
-    (re.compile(r"(?:href|src|\]\(|\]:|<)\s*=?\s*[\"'<]?\s*(javascript|vbscript|data):", re.I),
-     "a {0}: link"),
-    (re.compile(r"<[^>]+\sstyle\s*=", re.I), "a style attribute"),
-]  # fmt: skip
-
-
-MAYBE_UNSAFE = re.compile(r"<|script:|data:|&", re.IGNORECASE)
-
-
 def unsafe_html(body: str, first_line: int, shown: str) -> list[SiteError]:
-    """Raw HTML the sanitizer will remove, reported so the editor knows it is gone."""
-    if not MAYBE_UNSAFE.search(body):  # most pages: one quick look
+    """HTML the sanitizer will remove, reported so the editor knows it is gone."""
+    if "<" not in body and ":" not in body and "{" not in body:  # most pages: one quick look
         return []
-    text = _without_code(body)
-    text = _decoded(text) if "&" in text else text
-    found: list[tuple[int, int, SiteError]] = []
-    for order, (pattern, what) in enumerate(UNSAFE):
-        seen_lines: set[int] = set()
-        for match in pattern.finditer(text):  # the end: `\son...=` may start on the line before
-            line = first_line + text.count("\n", 0, match.end() - 1)
-            if line in seen_lines:
-                continue
-            seen_lines.add(line)
-            name = what.format(*(g.lower() for g in match.groups()))
-            message = f"{name} was removed: pages may not run code or load other sites"
-            hint = "use Markdown for text, links and pictures"
-            found.append((line, order, SiteError(message, shown, line, hint, warning=True)))
-    return [error for _, _, error in sorted(found, key=lambda f: f[:2])]
+    return [
+        SiteError(r.message, shown, first_line + r.line - 1, sanitize.HINT, warning=True)
+        for r in sanitize.removals(_without_code(body))
+    ]
 
 
-CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|`[^`\n]+`", re.MULTILINE | re.DOTALL)
+CODE_SPAN = re.compile(r"`[^`\n]+`")
+FENCE_OPEN = re.compile(r"(```|~~~)")
 
 
 def _without_code(body: str) -> str:
-    """Code blocks and spans blanked out (lines kept): `<script>` shown as code is not HTML."""
+    """Code blocks and spans blanked out (lines kept): `<script>` shown as code is not HTML.
+    One pass over the lines, so that no run of backticks can make it slow."""
     if "`" not in body and "~~~" not in body:
         return body
-    return CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body)
-
-
-def _decoded(body: str) -> str:
-    """Entities decoded as a browser reads them (`&#106;avascript:`), line for line."""
-    return "\n".join(html.unescape(line).replace("\n", " ") for line in body.split("\n"))
+    lines = body.split("\n")
+    out: list[str] = []
+    fence = ""
+    opened = 0
+    for line in lines:
+        if fence:
+            out.append(" " * len(line))
+            if line.startswith(fence) and not line[len(fence) :].strip(" \t"):
+                fence = ""
+            continue
+        match = FENCE_OPEN.match(line)
+        if match:
+            fence, opened = match[1], len(out)
+            out.append(" " * len(line))
+            continue
+        out.append(CODE_SPAN.sub(lambda m: " " * len(m[0]), line))
+    if fence:  # never closed: not a code block after all
+        out[opened:] = [CODE_SPAN.sub(lambda m: " " * len(m[0]), x) for x in lines[opened:]]
+    return "\n".join(out)
 
 
 def _what(value: Any) -> str:

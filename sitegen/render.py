@@ -12,23 +12,12 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
-import nh3
 
+from . import sanitize
 from .errors import SiteError, display_path
 from .model import Link, Page, Site
 from .seo import jsonld
 
-ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"div", "span", "section", "figure", "figcaption", "sup", "hr"}
-ALLOWED_ATTRIBUTES = {
-    "*": {"id", "class", "title", "lang", "dir", "role"},
-    "a": {"href", "rel"},
-    "img": {"src", "alt", "width", "height", "loading"},
-    "th": {"align", "scope", "colspan", "rowspan"},
-    "td": {"align", "colspan", "rowspan"},
-    "ol": {"start", "type"},
-    "abbr": {"title"},
-}
-URL_SCHEMES = {"http", "https", "mailto", "tel"}
 SITE_LINK = re.compile(r'(\s(?:href|src))="(/[^"/][^"]*|/)"')
 HEADING_ID = re.compile(r'\sid="([^"]+)"')
 
@@ -60,14 +49,7 @@ def convert(page: Page) -> Body:
     md.reset()
     md.page_rel, md.page_url = page.rel, page.url
     raw_html = md.convert(page.text())
-    clean = nh3.clean(
-        raw_html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel=None,
-        strip_comments=True,
-    )
+    clean = sanitize.clean(raw_html)
     return Body(clean, frozenset(HEADING_ID.findall(clean)), tuple(md.found_links))
 
 
