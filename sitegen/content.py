@@ -238,10 +238,19 @@ def read_page(
     values, errors = f.validate(meta, field_table(kind_of(rel)), shown, 2)
     errors += nesting_errors(body, body_line, shown)
     lines = {k: 2 + v for k, v in meta.lines.items()}
+    errors += future_review(values.get("reviewed"), shown, lines.get("reviewed"))
     warnings = tuple(unsafe_html(body, body_line, shown))
     source = os.path.abspath(path)
     body_hash = hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
     return RawPage(shown, rel, values, lines, body, body_line, warnings, source, body_hash), errors
+
+
+def future_review(reviewed: dt.date | None, shown: str, line: int | None) -> list[SiteError]:
+    """A review cannot have happened yet: a typo like 2062 would turn the overdue check off."""
+    if reviewed is None or reviewed <= today():
+        return []
+    hint = "write the day the page was last reviewed, like 2026-03-01"
+    return [SiteError(f"'reviewed' is in the future ({reviewed.isoformat()})", shown, line, hint)]
 
 
 def load_body(source: str) -> str:

@@ -34,6 +34,7 @@ class LineDict(dict):
 
     lines: dict[str, int]
     start: int
+    written: dict[str, str]  # key -> a plain scalar's text as written (`02134`, `+1206...`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
         result = LineDict()
         result.lines = {}
+        result.written = {}
         result.start = node.start_mark.line
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
@@ -80,6 +82,8 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
                 )
             result[key] = self.construct_object(value_node, deep=True)
             result.lines[key] = key_node.start_mark.line
+            if isinstance(value_node, yaml.ScalarNode) and not value_node.style:
+                result.written[key] = value_node.value
         return result
 
 
@@ -182,6 +186,14 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, path: str, first_line: int
 # --- converters -----------------------------------------------------------
 
 
+def as_written(convert: Convert, value: Any, data: Any, key: str) -> Any:
+    """For a text field, the value as written: YAML 1.1 reads `02134` as the number 1116,
+    `1:30` as 90, `+1206...` without its + and `no` as false; text keeps what was typed."""
+    if getattr(convert, "reads_text", False) and not isinstance(value, str) and value is not None:
+        return getattr(data, "written", {}).get(key, value)
+    return value
+
+
 def text(max_len: int | None = None, empty: bool = False) -> Convert:
     """A line of text, optionally limited in length."""
 
@@ -198,6 +210,7 @@ def text(max_len: int | None = None, empty: bool = False) -> Convert:
             )
         return value
 
+    convert.reads_text = True  # type: ignore[attr-defined]
     return convert
 
 
@@ -298,7 +311,7 @@ def record(table: Mapping[str, Field], factory: Callable[..., Any] = dict) -> Co
         for key, field in table.items():
             if key in value and value[key] is not None:
                 try:
-                    kwargs[key] = field.convert(value[key])
+                    kwargs[key] = field.convert(as_written(field.convert, value[key], value, key))
                 except Mistake as exc:
                     raise Mistake(f"a group where '{key}' is {exc.expected}", exc.hint) from exc
         return factory(**kwargs)
@@ -338,7 +351,7 @@ def validate(
         if raw is None:  # an empty value; a required one is reported as missing below
             continue
         try:
-            values[key] = field.convert(raw)
+            values[key] = field.convert(as_written(field.convert, raw, data, key))
         except Mistake as exc:
             message = f"'{key}' should be {exc.expected} (got {shown(raw)})"
             errors.append(SiteError(message, path, line, exc.hint))

@@ -292,4 +292,13 @@ def config_errors(site: Site, shown: str, unreadable: set[str]) -> list[SiteErro
         SiteError(f"'{key}' links to {url}, but no page has that address", shown)
         for url, key in targets
         if url not in site.by_url and url not in unreadable
-    ]
+    ] + home_errors(site, shown, unreadable)
+
+
+def home_errors(site: Site, config_shown: str, unreadable: set[str]) -> list[SiteError]:
+    """Without content/index.md every Home link would lead nowhere."""
+    if "/" in site.by_url or "/" in unreadable:
+        return []
+    folder = config_shown.rsplit("/", 1)[0] if "/" in config_shown else "."
+    hint = "add index.md to content/ (the home page), or remove `draft: true` from it"
+    return [SiteError("the site has no home page", f"{folder}/index.md", None, hint)]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_bad_input import apply, good, refuse  # noqa: F401  (good is a fixture)
+from test_bad_input import apply, refuse
 
 from sitegen import content, sanitize
 
@@ -43,6 +43,13 @@ SCANS: dict[str, Callable[[str], object]] = {
     "sanitize.removals": sanitize.removals,
 }
 SIZE = 100_000
+
+
+@pytest.fixture
+def good(site: Path, run) -> Path:
+    """The fixture site after one good build."""
+    assert run("build").code == 0
+    return site
 
 
 def timed(scan: Callable[[str], object], text: str, repeat: int) -> float:
@@ -119,3 +126,137 @@ def test_other_html_the_cleaner_drops_is_reported_plainly() -> None:
     assert found.message == "a <font> element was removed: pages keep only simple HTML"
     (found,) = sanitize.removals('<p align="x">y</p>')
     assert found.message == "a align attribute on <p> was removed: pages keep only simple HTML"
+
+
+# --- 2. wrong details are never published with exit 0 ---------------------------------
+
+
+def edit_yaml(site: Path, old: str, new: str) -> None:
+    path = site / "content/site.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_text_fields_keep_what_was_typed(good: Path, run) -> None:
+    """YAML 1.1 would read 02134 as octal, 1:30 as 90 and drop the + of a phone number."""
+    edit_yaml(good, 'postal_code: "98101"', "postal_code: 02134")
+    edit_yaml(good, 'phone: "(206) 555-0100"', "phone: +12065550142 ext. 12")
+    apply(good, {"content/about.md": "---\ntitle: 1:30\ndescription: no\n---\nText.\n"})
+    assert run("build").code == 0
+    page = (good / "_site/about/index.html").read_text(encoding="utf-8")
+    assert "<h1>1:30</h1>" in page
+    assert '<meta name="description" content="no">' in page
+    from sitegen.config import load_config
+
+    config, errors = load_config(good / "content/site.yaml")
+    assert errors == [] and config is not None
+    assert config.address.postal_code == "02134"
+    assert config.phone == "+12065550142 ext. 12"
+    assert config.phone_href == "tel:+12065550142"
+
+
+@pytest.mark.parametrize(
+    ("phone", "href"),
+    [
+        ("(206) 555-0100 ext. 12", "tel:+12065550100"),
+        ("206-555-0100 x12", "tel:+12065550100"),
+        ("+44 20 7946 0958", "tel:+442079460958"),
+        ("(206) 555-0100", "tel:+12065550100"),
+    ],
+)
+def test_a_tel_link_keeps_the_plus_and_leaves_out_the_extension(phone: str, href: str) -> None:
+    from sitegen.config import SiteConfig
+
+    config = SiteConfig.__new__(SiteConfig)
+    object.__setattr__(config, "phone", phone)
+    assert config.phone_href == href
+
+
+SITE_YAML_CASES: dict[str, tuple[str, str, list[str]]] = {
+    "base_url with /index.html": (
+        "base_url: https://fixture.example.org/",
+        "base_url: https://fixture.example.org/index.html",
+        [
+            "content/site.yaml:3: 'base_url' should be the address of a folder, ending in /"
+            ' (got "https://fixture.example.org/index.html")',
+            "  hint: leave out the file name: https://example.org/index.html is"
+            " https://example.org/",
+        ],
+    ),
+    "base_url with a query": (
+        "base_url: https://fixture.example.org/",
+        "base_url: https://fixture.example.org/?a=1",
+        [
+            "content/site.yaml:3: 'base_url' should be a web address with no ? or # part"
+            ' (got "https://fixture.example.org/?a=1")',
+            "  hint: write only the site's address, like https://example.org/",
+        ],
+    ),
+    "base_url with a fragment": (
+        "base_url: https://fixture.example.org/",
+        "base_url: https://fixture.example.org/#top",
+        [
+            "content/site.yaml:3: 'base_url' should be a web address with no ? or # part"
+            ' (got "https://fixture.example.org/#top")',
+            "  hint: write only the site's address, like https://example.org/",
+        ],
+    ),
+    "closes before opens": (
+        'closes: "17:30"',
+        'closes: "07:30"',
+        [
+            "content/site.yaml:13: 'hours' should be a list where item 1 is a group where"
+            ' \'closes\' (07:30) is later than \'opens\' (08:00) (got [{"days": ["Mo", "Tu",'
+            ' "We", "Th", "Fr"], "opens": "08:00...)',
+            '  hint: use the 24-hour clock: 6 pm is "18:00"',
+        ],
+    ),
+    "no days": (
+        "days: [Mo, Tu, We, Th, Fr]",
+        "days: []",
+        [
+            "content/site.yaml:13: 'hours' should be a list where item 1 is a group whose"
+            ' \'days\' names at least one day (got [{"days": [], "opens": "08:00", "closes":'
+            ' "17:30"}])',
+            "  hint: write days: [Mo, Tu]",
+        ],
+    ),
+    "http appointment_endpoint": (
+        "appointment_endpoint: https://",
+        "appointment_endpoint: http://",
+        [
+            "content/site.yaml:27: 'appointment_endpoint' should be a web address starting"
+            ' with https:// (got "http://forms.example.org/clinic")',
+            "  hint: over http:// the form would send patients' details unencrypted",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", SITE_YAML_CASES)
+def test_wrong_clinic_details_are_refused(name: str, good: Path, run) -> None:
+    old, new, expected = SITE_YAML_CASES[name]
+    edit_yaml(good, old, new)
+    assert refuse(good, run) == expected
+
+
+FRONT = "---\ntitle: A page\ndescription: A short description.\n"
+
+
+@pytest.mark.parametrize("day", ["2062-03-01", "9999-12-31"])
+def test_a_review_date_in_the_future_is_an_error(day: str, good: Path, run, monkeypatch) -> None:
+    monkeypatch.setenv("SITEGEN_TODAY", "2026-11-30")
+    apply(good, {"content/causes/a.md": f"{FRONT}reviewed: {day}\n---\nText.\n"})
+    assert refuse(good, run) == [
+        f"content/causes/a.md:4: 'reviewed' is in the future ({day})",
+        "  hint: write the day the page was last reviewed, like 2026-03-01",
+    ]
+
+
+def test_a_site_without_a_home_page_is_an_error(good: Path, run) -> None:
+    (good / "content/index.md").unlink()
+    assert refuse(good, run) == [
+        "content/index.md: the site has no home page",
+        "  hint: add index.md to content/ (the home page), or remove `draft: true` from it",
+    ]
