@@ -28,7 +28,7 @@ from .jobs import (
     worker_count,
 )
 from .links import link_errors
-from .model import Page, Site, assemble, config_errors, make_page, url_for
+from .model import Page, Site, assemble, config_errors, make_page, output_collisions, url_for
 from .render import (
     asset_path,
     environment,
@@ -107,6 +107,10 @@ def build(options: Options, session: Session | None = None) -> Result:
         warnings = []
     env = _environment_for(options, session)
     errors += template_errors(env, options.templates, list(site.pages))
+    statics = writer.static_files(options.static)  # issue 16: collisions found before writing
+    errors += output_collisions(
+        site, {f.relative_to(options.static).as_posix(): display_path(f) for f in statics}
+    )
     in_place = bool(session and session.written and options.out.is_dir())
     temp = writer.begin(options.out)
     try:

@@ -260,3 +260,75 @@ def test_a_site_without_a_home_page_is_an_error(good: Path, run) -> None:
         "content/index.md: the site has no home page",
         "  hint: add index.md to content/ (the home page), or remove `draft: true` from it",
     ]
+
+
+# --- 3. output collisions are found before anything is written -------------------------
+
+ABOUT = "---\ntitle: About\ndescription: About us.\naliases: [{}]\n---\nAbout text.\n"
+COLLISIONS: dict[str, tuple[dict[str, str], list[str]]] = {
+    "static robots.txt": (
+        {"static/robots.txt": "User-agent: *\n"},
+        [
+            "static/robots.txt: this file and the robots.txt the build makes itself would"
+            " both be written to robots.txt",
+            "  hint: rename or remove static/robots.txt; the build writes this file",
+        ],
+    ),
+    "static _headers": (
+        {"static/_headers": "/*\n  X-A: b\n"},
+        [
+            "static/_headers: this file and the _headers the build makes itself would both"
+            " be written to _headers",
+            "  hint: rename or remove static/_headers; the build writes this file",
+        ],
+    ),
+    "static file where a page goes": (
+        {"static/about/index.html": "<p>x</p>\n"},
+        [
+            "static/about/index.html: this file and content/about.md would both be written"
+            " to about/index.html",
+            "  hint: rename or remove static/about/index.html",
+        ],
+    ),
+    "alias onto a generated file": (
+        {"content/about.md": ABOUT.format("/_headers")},
+        [
+            "content/about.md:4: the alias /_headers/ in content/about.md and the _headers"
+            " the build makes itself would both be written to _headers",
+            "  hint: remove it from `aliases`",
+        ],
+    ),
+    "alias differing only in letter case": (
+        {"content/about.md": ABOUT.format("/About/")},
+        [
+            "content/about.md:4: the alias /About/ differs from this page's own address"
+            " (/about/) only in letter case: hosts that ignore case would replace the page"
+            " with a redirect",
+            "  hint: remove it from `aliases`",
+        ],
+    ),
+    "alias differing from another page only in letter case": (
+        {"content/about.md": ABOUT.format("/Causes/")},
+        [
+            "content/about.md:4: the alias /Causes/ differs from the address of"
+            " content/causes/index.md (/causes/) only in letter case: hosts that ignore case"
+            " would replace the page with a redirect",
+            "  hint: remove it from `aliases`",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", COLLISIONS)
+def test_output_collisions_name_both_sources(name: str, good: Path, run) -> None:
+    files, expected = COLLISIONS[name]
+    apply(good, files)
+    assert refuse(good, run) == expected
+
+
+def test_an_alias_ending_in_html_writes_that_file(good: Path, run) -> None:
+    apply(good, {"content/about.md": ABOUT.format("/old.html")})
+    assert run("build").code == 0
+    assert (good / "_site/old.html").is_file()
+    assert not list((good / "_site").glob("old.html*index.html"))
+    assert "/old.html /about/ 301" in (good / "_site/_redirects").read_text()
