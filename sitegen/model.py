@@ -20,7 +20,7 @@ DEFAULT_TEMPLATES = {
 }
 GENERATED = ("/sitemap.xml", "/robots.txt", "/articles/feed.xml", "/404.html")
 # Every file the build makes itself besides pages and redirects (see pipeline.write_extras).
-BUILD_FILES = tuple(u.lstrip("/") for u in GENERATED) + ("_redirects", "_headers")
+BUILD_FILES = (*(u.lstrip("/") for u in GENERATED), "_redirects", "_headers")
 
 
 @dataclass(frozen=True, slots=True)
