@@ -96,7 +96,11 @@ class _Links(Treeprocessor):
         for element in root.iter():
             attr = {"a": "href", "img": "src"}.get(element.tag)
             raw = element.get(attr) if attr else None
-            if raw is None or SCHEME.match(raw) or raw.startswith("//"):
+            if raw is None:
+                continue
+            if SCHEME.match(raw) or raw.startswith("//"):
+                if element.tag == "img":  # recorded: the checks refuse pictures from elsewhere
+                    md.found_links.append(Link("img", raw, "", ""))
                 continue
             path, _, fragment = raw.partition("#")
             site_path = resolve(path, md.page_rel, md.page_url) if path else ""

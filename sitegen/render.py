@@ -126,12 +126,29 @@ def template_errors(env: jinja2.Environment, templates: Path, pages: list[Page])
             shown = display_path(templates / name)
             message = f"template syntax error: {exc.message}"
             errors.append(SiteError(message, shown, exc.lineno, _tsx_hint(exc)))
+    wholes = [name for name in known if _whole_page(env, name)]
     for page in pages:
+        line = page.line_of("template")
         if page.template not in known:
             message = f"the template '{page.template}' does not exist"
-            line = page.line_of("template")
             errors.append(SiteError(message, page.shown, line, _missing_hint(templates)))
+        elif page.template not in wholes:
+            message = f"the template '{page.template}' is a part of a page, not a whole page"
+            hint = "use one of: " + ", ".join(n for n in wholes if "/" not in n)
+            errors.append(SiteError(message, page.shown, line, hint))
     return errors
+
+
+def _whole_page(env: jinja2.Environment, name: str) -> bool:
+    """A template that makes a whole page: it extends another, or holds <html> itself."""
+    if "/" in name or not name.endswith(".html"):  # partials/... are pieces of pages
+        return False
+    try:
+        source = env.loader.get_source(env, name)[0] if env.loader else ""
+    except jinja2.TemplateNotFound:
+        return False
+    head = source.lstrip()[:2000].lower()
+    return head.startswith("{% extends") or head.startswith("{%- extends") or "<html" in head
 
 
 def _tsx_hint(exc: jinja2.TemplateSyntaxError) -> str:

@@ -332,3 +332,79 @@ def test_an_alias_ending_in_html_writes_that_file(good: Path, run) -> None:
     assert (good / "_site/old.html").is_file()
     assert not list((good / "_site").glob("old.html*index.html"))
     assert "/old.html /about/ 301" in (good / "_site/_redirects").read_text()
+
+
+# --- 5. templates and paths ---------------------------------------------------------
+
+LINKS = "---\ntitle: About\ndescription: About us.\n---\nAbout text.\n\n{}\n"
+PATH_CASES: dict[str, tuple[str, list[str]]] = {
+    "a link outside the project": (
+        "[build](/../build.py)",
+        [
+            "content/about.md:7: the link to /../build.py leads outside the site",
+            "  hint: use a path inside the site, like /images/spine.svg or ../causes/kyphosis.md",
+        ],
+    ),
+    "an image outside the project": (
+        "![x](/../../etc/passwd)",
+        [
+            "content/about.md:7: the image /../../etc/passwd leads outside the site",
+            "  hint: use a path inside the site, like /images/spine.svg or ../causes/kyphosis.md",
+        ],
+    ),
+    "a link outside content/": (
+        "[readme](../../README.md#install)",
+        [
+            "content/about.md:7: the link to ../../README.md#install leads outside content/",
+            "  hint: link to pages in content/ by their file, like ../causes/kyphosis.md",
+        ],
+    ),
+    "an image that is hidden": (
+        "![x](/images/.secret.png)",
+        [
+            "content/about.md:7: the image /images/.secret.png goes to a hidden or backup file",
+            "  hint: hidden files and editors' backups are never published: use the file's"
+            " own name",
+        ],
+    ),
+    "a link to a backup": (
+        "[x](/images/spine.png~)",
+        [
+            "content/about.md:7: the link to /images/spine.png~ goes to a hidden or backup file",
+            "  hint: hidden files and editors' backups are never published: use the file's"
+            " own name",
+        ],
+    ),
+    "an image from another site": (
+        "![x](https://example.org/x.png)",
+        [
+            "content/about.md:7: the image https://example.org/x.png is on another site:"
+            " the security policy (CSP) blocks it on the live site",
+            "  hint: save the picture in static/images/ (if its licence allows) and use its path",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", PATH_CASES)
+def test_paths_that_lead_astray_are_errors(name: str, good: Path, run) -> None:
+    snippet, expected = PATH_CASES[name]
+    apply(good, {"content/about.md": LINKS.format(snippet), "static/images/.secret.png": "x"})
+    assert refuse(good, run) == expected
+
+
+def test_a_template_that_is_only_a_part_of_a_page_is_an_error(good: Path, run) -> None:
+    apply(
+        good,
+        {
+            "templates/partials/bit.html": "<p>{{ page.title }}</p>\n",
+            "content/about.md": "---\ntitle: A\ndescription: B.\ntemplate: partials/bit.html\n"
+            "---\nText.\n",
+        },
+    )
+    assert refuse(good, run) == [
+        "content/about.md:4: the template 'partials/bit.html' is a part of a page, not a"
+        " whole page",
+        "  hint: use one of: 404.html, article.html, base.html, clinician.html, home.html,"
+        " page.html, redirect.html, section.html",
+    ]
