@@ -194,6 +194,11 @@ def as_written(convert: Convert, value: Any, data: Any, key: str) -> Any:
     return value
 
 
+# Characters XML 1.0 forbids (the feed and sitemap would not parse) and the C1 controls,
+# which YAML's "\x01"-style escapes can still produce.
+NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
 def text(max_len: int | None = None, empty: bool = False) -> Convert:
     """A line of text, optionally limited in length."""
 
@@ -203,6 +208,12 @@ def text(max_len: int | None = None, empty: bool = False) -> Convert:
         value = str(value).strip()
         if not value and not empty:
             raise Mistake("some text, not empty")
+        bad = NOT_TEXT.search(value)
+        if bad:
+            raise Mistake(
+                f"text without control characters (it has U+{ord(bad[0]):04X})",
+                "delete it; it often comes in unseen when text is pasted, or from a \\ escape",
+            )
         if max_len is not None and len(value) > max_len:
             raise Mistake(
                 f"at most {max_len} characters (it has {len(value)})",
@@ -332,6 +343,7 @@ def shown(value: Any) -> str:
         text = json.dumps(value, ensure_ascii=False, default=str)
     except (TypeError, ValueError):
         text = repr(value)
+    text = NOT_TEXT.sub(lambda m: f"\\u{ord(m[0]):04x}", text)  # never a control in a message
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -8,6 +8,11 @@ from xml.sax.saxutils import escape
 from .model import Site
 
 
+def _attr(value: str) -> str:
+    """Text for an XML attribute in double quotes (escape() alone leaves quotes as they are)."""
+    return escape(value, {'"': "&quot;"})
+
+
 def absolute(site: Site, path: str) -> str:
     return site.config.base_url.rstrip("/") + path
 
@@ -41,8 +46,8 @@ def feed(site: Site) -> str:
         '<?xml version="1.0" encoding="utf-8"?>\n'
         '<feed xmlns="http://www.w3.org/2005/Atom">\n'
         f"  <title>{escape(site.config.name)}: articles</title>\n"
-        f'  <link rel="self" href="{escape(feed_url)}"/>\n'
-        f'  <link rel="alternate" type="text/html" href="{escape(listing)}"/>\n'
+        f'  <link rel="self" href="{_attr(feed_url)}"/>\n'
+        f'  <link rel="alternate" type="text/html" href="{_attr(listing)}"/>\n'
         f"  <id>{escape(feed_url)}</id>\n"
         f"  <updated>{_stamp(newest)}</updated>\n"
         f"  <author><name>{escape(site.config.name)}</name></author>\n"
@@ -52,7 +57,7 @@ def feed(site: Site) -> str:
 
 
 def _entry(site: Site, page) -> str:
-    link = escape(absolute(site, page.url))
+    link = _attr(absolute(site, page.url))
     author = site.clinician(page.author)
     name = author.title if author else site.config.name
     return (

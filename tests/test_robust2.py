@@ -408,3 +408,48 @@ def test_a_template_that_is_only_a_part_of_a_page_is_an_error(good: Path, run) -
         "  hint: use one of: 404.html, article.html, base.html, clinician.html, home.html,"
         " page.html, redirect.html, section.html",
     ]
+
+
+# --- 6. the feed and the sitemap are always well-formed --------------------------------
+
+
+def test_the_feed_and_sitemap_are_well_formed_whatever_the_titles(good: Path, run) -> None:
+    import xml.etree.ElementTree as ET
+
+    title = "Tips & <tricks> \"quoted\" 'too' ]]> \u00e9\U0001f600"
+    edit_yaml(good, "name: Fixture Clinic", f"name: {title!r}".replace("\\'", "''"))
+    edit_yaml(good, "base_url: https://fixture.example.org/", 'base_url: https://x.org/a&b"c/')
+    article = good / "content/articles/first-article.md"
+    text = article.read_text(encoding="utf-8").split("\n")
+    text[1] = 'title: "' + title.replace('"', '\\"') + '"'
+    article.write_text("\n".join(text), encoding="utf-8")
+    assert run("build").code == 0
+    feed = ET.parse(good / "_site/articles/feed.xml").getroot()
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert feed.find(f"{atom}entry/{atom}title").text == title
+    assert feed.find(f"{atom}link").get("href") == 'https://x.org/a&b"c/articles/feed.xml'
+    sitemap = ET.parse(good / "_site/sitemap.xml").getroot()
+    assert sitemap[0][0].text.startswith('https://x.org/a&b"c/')
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code", "shown"),
+    [
+        ("title", '"A\\x01B"', "0001", '"A\\u0001B"'),
+        ("title", '"A\\x1bB"', "001B", '"A\\u001bB"'),
+        ("description", '"x\\x85y"', "0085", '"x\\u0085y"'),
+        ("description", '"x\\uFFFEy"', "FFFE", '"x\\ufffey"'),
+    ],
+)
+def test_control_characters_in_titles_are_refused_with_file_and_line(
+    field: str, value: str, code: str, shown: str, good: Path, run
+) -> None:
+    lines = ["---", "title: A", "description: B.", "---", "Text.", ""]
+    lines[1 if field == "title" else 2] = f"{field}: {value}"
+    apply(good, {"content/about.md": "\n".join(lines)})
+    line = 2 if field == "title" else 3
+    assert refuse(good, run) == [
+        f"content/about.md:{line}: '{field}' should be text without control characters"
+        f" (it has U+{code}) (got {shown})",
+        "  hint: delete it; it often comes in unseen when text is pasted, or from a \\ escape",
+    ]
