@@ -156,6 +156,8 @@ def _walk(
         if is_ignored(entry.name):
             continue
         path = folder / entry.name
+        if _bad_name(entry, path, errors):
+            continue
         if entry.is_dir(follow_symlinks=False):
             _walk(path, root, real_root, found, errors)
         elif entry.is_symlink() and (entry.name.endswith(".md") or path.is_dir()):
@@ -169,6 +171,23 @@ def _walk(
             problems = _not_a_file(path, entry) or _name_problems(path, root)
             errors += problems
             found += [] if problems else [path]
+
+
+def _bad_name(entry: os.DirEntry, path: Path, errors: list[SiteError]) -> bool:
+    """A page or folder whose name is not UTF-8 text (bytes from another system's disk):
+    reported with the bad bytes written out, and left out of the build."""
+    try:
+        entry.name.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        pass
+    if not entry.name.endswith(".md") and not entry.is_dir(follow_symlinks=False):
+        return True  # not a page: nothing to report
+    escaped = os.fsencode(entry.name).decode("utf-8", "backslashreplace")
+    shown = f"{display_path(path.parent)}/{escaped}"
+    hint = "rename it with letters a to z or digits, like back-pain.md"
+    errors.append(SiteError("the name is not UTF-8 text", shown, None, hint))
+    return True
 
 
 def _not_a_file(path: Path, entry: os.DirEntry) -> list[SiteError]:

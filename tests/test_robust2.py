@@ -7,6 +7,7 @@ checks the exact message and that the old `_site` is byte-for-byte unchanged.
 from __future__ import annotations
 
 import gc
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -452,4 +453,20 @@ def test_control_characters_in_titles_are_refused_with_file_and_line(
         f"content/about.md:{line}: '{field}' should be text without control characters"
         f" (it has U+{code}) (got {shown})",
         "  hint: delete it; it often comes in unseen when text is pasted, or from a \\ escape",
+    ]
+
+
+# --- 8. file names that are not UTF-8 ---------------------------------------------------
+
+
+def test_a_file_name_that_is_not_utf8_is_named_escaped(good: Path, run) -> None:
+    page = os.fsdecode(b"content/causes/\xc3\x9cber-\xff.md")
+    Path(good, page).write_text("---\ntitle: A\ndescription: B.\n---\nText.\n")
+    os.mkdir(good / os.fsdecode(b"content/bad\xfe"))
+    Path(good, os.fsdecode(b"content/bad\xfe/x.md")).write_text("---\ntitle: A\n---\nx\n")
+    assert refuse(good, run) == [
+        "content/bad\\xfe: the name is not UTF-8 text",
+        "  hint: rename it with letters a to z or digits, like back-pain.md",
+        "content/causes/\u00dcber-\\xff.md: the name is not UTF-8 text",
+        "  hint: rename it with letters a to z or digits, like back-pain.md",
     ]
