@@ -37,6 +37,7 @@ from .render import (
     template_error,
     template_errors,
 )
+from .sanitize import static_warnings
 from .writer import output_guard
 
 
@@ -111,6 +112,8 @@ def build(options: Options, session: Session | None = None) -> Result:
     errors += output_collisions(
         site, {f.relative_to(options.static).as_posix(): display_path(f) for f in statics}
     )
+    for problem in static_warnings(statics, options.strict):
+        (warnings if problem.warning else errors).append(problem)
     in_place = bool(session and session.written and options.out.is_dir())
     temp = writer.begin(options.out)
     try:

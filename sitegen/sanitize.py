@@ -12,8 +12,11 @@ import html
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from pathlib import Path
 
 import nh3
+
+from .errors import SiteError, display_path
 
 ALLOWED_TAGS = frozenset(
     nh3.ALLOWED_TAGS | {"div", "span", "section", "figure", "figcaption", "sup", "hr"}
@@ -205,3 +208,57 @@ def removals(text: str) -> list[Removal]:
     found = html_removals(text) + markdown_removals(text)
     unique = {(r.line, r.what): r for r in found}
     return sorted(unique.values(), key=lambda r: (r.line, r.order))
+
+
+# --- static files -----------------------------------------------------------------
+# SVG and HTML in static/ are published as they are, not cleaned: what in them can run code
+# is reported instead. They are drawings and pages, so only code counts, not plain markup.
+
+ACTIVE_TAGS = frozenset({"script", "iframe", "object", "embed", "frame", "foreignobject", "base"})
+ACTIVE_FILES = (".svg", ".html", ".htm", ".xhtml", ".xml")
+STATIC_HINT = "remove it: files in static/ are published as they are, and pages may not run code"
+
+
+class _Active(HTMLParser):
+    """Notes the elements, event handlers and javascript: links that can run code."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[Removal] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        line = self.getpos()[0]
+        if tag in ACTIVE_TAGS:
+            self.found.append(Removal(line, 0, f"a <{tag}> element", RUNS_CODE))
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(Removal(line, 1, "an event-handler attribute", RUNS_CODE))
+            elif value and name.rsplit(":", 1)[-1] in URL_ATTRIBUTES:
+                scheme = scheme_of(value)
+                if scheme in ("javascript", "vbscript"):
+                    self.found.append(Removal(line, 2, f"a {scheme}: link", RUNS_CODE))
+
+    handle_startendtag = handle_starttag
+
+
+def active_content(text: str) -> list[Removal]:
+    """What in an SVG or HTML file can run code, by line, each once."""
+    tokens = _Active()
+    tokens.feed(_tags_closed(text))
+    tokens.close()
+    unique = {(r.line, r.what): r for r in tokens.found}
+    return sorted(unique.values(), key=lambda r: (r.line, r.order))
+
+
+def static_warnings(files: list[Path], strict: bool = False) -> list[SiteError]:
+    """SVG and HTML files in static/ with code in them: warnings (errors when strict)."""
+    problems = []
+    for file in files:
+        if file.suffix.lower() not in ACTIVE_FILES:
+            continue
+        text = file.read_bytes().decode("utf-8", "replace")
+        for found in active_content(text):
+            message = f"{found.what} can run code in this file"
+            shown = display_path(file)
+            problems.append(SiteError(message, shown, found.line, STATIC_HINT, not strict))
+    return problems

@@ -470,3 +470,47 @@ def test_a_file_name_that_is_not_utf8_is_named_escaped(good: Path, run) -> None:
         "content/causes/\u00dcber-\\xff.md: the name is not UTF-8 text",
         "  hint: rename it with letters a to z or digits, like back-pain.md",
     ]
+
+
+# --- 4. unsafe files in static/ -------------------------------------------------------
+
+STATIC_HINT = (
+    "  hint: remove it: files in static/ are published as they are, and pages may not run code"
+)
+EVIL_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg">\n<circle r="3" onload="steal()"/>\n'
+    '<script>steal()</script>\n<a xlink:href="javascript:steal()"><path d="M0"/></a>\n</svg>\n'
+)
+EVIL_HTML = "<!doctype html>\n<p>Hello</p>\n<img src=x onerror=steal()>\n"
+STATIC_WARNINGS = [
+    "static/images/evil.svg:2: {}an event-handler attribute can run code in this file",
+    STATIC_HINT,
+    "static/images/evil.svg:3: {}a <script> element can run code in this file",
+    STATIC_HINT,
+    "static/images/evil.svg:4: {}a javascript: link can run code in this file",
+    STATIC_HINT,
+    "static/page.html:3: {}an event-handler attribute can run code in this file",
+    STATIC_HINT,
+]
+
+
+def test_code_in_static_svg_or_html_is_a_warning_naming_the_file(good: Path, run) -> None:
+    apply(good, {"static/images/evil.svg": EVIL_SVG, "static/page.html": EVIL_HTML})
+    result = run("build")
+    assert result.code == 0
+    lines = result.err.splitlines()
+    start = lines.index(STATIC_WARNINGS[0].format("warning: "))
+    assert lines[start : start + 8] == [w.format("warning: ") for w in STATIC_WARNINGS]
+
+
+def test_code_in_static_files_is_an_error_with_strict(good: Path, run) -> None:
+    apply(good, {"static/images/evil.svg": EVIL_SVG, "static/page.html": EVIL_HTML})
+    lines = refuse(good, run, "--strict")
+    start = lines.index(STATIC_WARNINGS[0].format(""))
+    assert lines[start : start + 8] == [w.format("") for w in STATIC_WARNINGS]
+
+
+def test_plain_drawings_in_static_are_not_reported() -> None:
+    drawing = '<svg xmlns="http://www.w3.org/2000/svg"><style>.a{fill:red}</style>'
+    drawing += '<a href="https://example.org/"><path class="a" d="M0 0"/></a></svg>'
+    assert sanitize.active_content(drawing) == []
