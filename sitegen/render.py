@@ -16,6 +16,7 @@ import jinja2
 from . import sanitize
 from .errors import SiteError, display_path
 from .model import Link, Page, Site
+from .publish import meta_security_policy
 from .seo import jsonld
 
 SITE_LINK = re.compile(r'(\s(?:href|src))="(/[^"/][^"]*|/)"')
@@ -224,6 +225,7 @@ def page_context(site: Site, page: Page, body: Body | None, static_dir: Path) ->
         "abs_url": lambda path: base + path,
         "format_date": format_date,
         "jsonld": jinja2.utils.markupsafe.Markup(jsonld(site, page)),
+        "security_policy": meta_security_policy(site),
     }
 
 
