@@ -302,14 +302,40 @@ def nesting_errors(body: str, first_line: int, shown: str) -> list[SiteError]:
         hint = "use fewer levels of lists or quotes (at most 16)"
         return [SiteError("lists or quotes are nested too deeply", shown, line, hint)]
     at = _deep_brackets(body)
+    if at is not None:
+        line = first_line + body.count("\n", 0, at)
+        hint = "use at most a few [ ] inside each other; a link looks like [text](page.md)"
+        return [SiteError("brackets [ ] are nested too deeply", shown, line, hint)]
+    at = _open_links(body)
     if at is None:
         return []
     line = first_line + body.count("\n", 0, at)
-    hint = "use at most a few [ ] inside each other; a link looks like [text](page.md)"
-    return [SiteError("brackets [ ] are nested too deeply", shown, line, hint)]
+    hint = "close each link's address with ): a link looks like [text](page.md)"
+    return [SiteError("many links in this paragraph are never closed", shown, line, hint)]
 
 
 MAX_BRACKETS = 32
+LINK_OR_BREAK = re.compile(r"\]\(|\)|\n[ \t]*\n")
+
+
+def _open_links(body: str) -> int | None:
+    """Where `](` is left open more than MAX_BRACKETS times within a paragraph, or None.
+
+    Python-Markdown looks for the ) of each `](` to the end of the paragraph, so thousands
+    of open ones take minutes."""
+    depth = 0
+    for match in LINK_OR_BREAK.finditer(body):
+        if match.group() == "](":
+            depth += 1
+            if depth > MAX_BRACKETS:
+                return match.start()
+        elif match.group() == ")":
+            depth = max(depth - 1, 0)
+        else:
+            depth = 0  # a blank line ends the paragraph
+    return None
+
+
 BRACKET_OR_BREAK = re.compile(r"[\[\]]|\n[ \t]*\n")
 
 

@@ -32,6 +32,14 @@ class Body:
     links: tuple[Link, ...]
 
 
+# A < with no > before the next < starts no tag, yet Python-Markdown's HTML block parser
+# looks for its > all the way to the end of the text, once for each: 100 KB of "<a " took
+# minutes. Such a < goes through conversion as a stand-in character and comes out as &lt;,
+# which is what it would have become anyway (in code as in text).
+LONE_LT = re.compile(r"<(?=[^<>]*(?:<|\Z))")
+PLACEHOLDER = "\ufdd0"  # a noncharacter: never in real text
+
+
 @cache
 def _markdown() -> Any:
     """One converter per process, reset between pages (building it costs more than a page).
@@ -49,7 +57,7 @@ def convert(page: Page) -> Body:
     md = _markdown()
     md.reset()
     md.page_rel, md.page_url = page.rel, page.url
-    raw_html = md.convert(page.text())
+    raw_html = md.convert(LONE_LT.sub(PLACEHOLDER, page.text())).replace(PLACEHOLDER, "&lt;")
     clean = sanitize.clean(raw_html)
     return Body(clean, frozenset(HEADING_ID.findall(clean)), tuple(md.found_links))
 

@@ -16,6 +16,8 @@ import pytest
 from test_bad_input import apply, refuse
 
 from sitegen import content, sanitize
+from sitegen.model import Page
+from sitegen.render import convert
 
 # --- 1. every scan of page text is linear ------------------------------------------
 
@@ -36,13 +38,32 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "a mixture": lambda n: "< [ ` \t" * (n // 8),
     "quotes then whitespace": lambda n: ">" * 20 + " " * n,
     "code fence then <": lambda n: "```\n" + "<" + " " * n + "\n```\n",
+    "links never closed": lambda n: "[a](" * (n // 4),
+    "backslashes": lambda n: "\\" * n,
+    "code spans of <": lambda n: "`<" * (n // 2),
+    "lines of <div>": lambda n: "<div>\n" * (n // 6),
 }
 SCANS: dict[str, Callable[[str], object]] = {
     "unsafe_html": lambda text: content.unsafe_html(text, 1, "x.md"),
     "nesting_errors": lambda text: content.nesting_errors(text, 1, "x.md"),
     "without_code": content._without_code,
     "sanitize.removals": sanitize.removals,
+    "markdown": lambda text: nesting_errors_or_convert(text),
 }
+# Python-Markdown itself is still slower than linear on these (its inline processor and
+# HTML block parser); nothing before it can rule them out without refusing real pages.
+MARKDOWN_NOT_LINEAR = {"backslashes", "code spans of <", "lines of <div>"}
+
+
+def nesting_errors_or_convert(text: str) -> object:
+    """What a build does with a body: the nesting check, then (if it passed) conversion."""
+    errors = content.nesting_errors(text, 1, "x.md")
+    if errors:
+        return errors
+    page = Page("a.md", "a.md", "/a/", "page", "T", "D.", "S.", text, 1, "page.html")
+    return convert(page)
+
+
 SIZE = 100_000
 
 
@@ -73,15 +94,18 @@ def times(scan: Callable[[str], object], small: str, large: str) -> tuple[float,
     while timed(scan, small, repeat) < 0.02:
         repeat *= 2
     best = [float("inf"), float("inf")]
-    for _ in range(5):
+    for _ in range(5 if repeat > 1 else 2):  # a scan of a second or more varies little
         best = [min(best[0], timed(scan, small, repeat)), min(best[1], timed(scan, large, repeat))]
     return best[0] / repeat, best[1] / repeat
 
 
 @pytest.mark.parametrize("scan", SCANS)
 @pytest.mark.parametrize("shape", ADVERSARIAL)
-def test_scans_of_page_text_take_linear_time(scan: str, shape: str) -> None:
+def test_scans_of_page_text_take_linear_time(scan: str, shape: str, request) -> None:
     """100 KB of adversarial text, then 200 KB: doubling the input at most triples the time."""
+    if scan == "markdown" and shape in MARKDOWN_NOT_LINEAR:
+        reason = "Python-Markdown is not linear on this input (see the issue 16 note)"
+        request.applymarker(pytest.mark.xfail(reason=reason))  # near 3x: not strict
     make = ADVERSARIAL[shape]
     once, twice = times(SCANS[scan], make(SIZE), make(2 * SIZE))
     assert twice <= 3 * once, f"{shape}: {once:.4f} s, then {twice:.4f} s"
@@ -514,3 +538,15 @@ def test_plain_drawings_in_static_are_not_reported() -> None:
     drawing = '<svg xmlns="http://www.w3.org/2000/svg"><style>.a{fill:red}</style>'
     drawing += '<a href="https://example.org/"><path class="a" d="M0 0"/></a></svg>'
     assert sanitize.active_content(drawing) == []
+
+
+def test_many_links_left_open_are_refused_before_markdown_runs(good: Path, run) -> None:
+    """Python-Markdown looks for the ) of each open `](` to the end of the paragraph."""
+    body = "Intro.\n\n" + "[a](" * 5000 + "\n"
+    apply(good, {"content/causes/a.md": "---\ntitle: A\ndescription: B.\n---\n" + body})
+    started = time.perf_counter()
+    assert refuse(good, run) == [
+        "content/causes/a.md:7: many links in this paragraph are never closed",
+        "  hint: close each link's address with ): a link looks like [text](page.md)",
+    ]
+    assert time.perf_counter() - started < 20
