@@ -96,7 +96,24 @@ def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
         return loader.construct_scalar(node)
 
 
+class LineList(list):
+    """A list from YAML that remembers each plain item's text as written."""
+
+    written: dict[int, str]
+
+
+def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.written = {
+        i: child.value
+        for i, child in enumerate(node.value)
+        if isinstance(child, yaml.ScalarNode) and not child.style
+    }
+    return result
+
+
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 _Loader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
     lambda loader, node: loader.construct_mapping(node, deep=True),
@@ -186,7 +203,7 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, path: str, first_line: int
 # --- converters -----------------------------------------------------------
 
 
-def as_written(convert: Convert, value: Any, data: Any, key: str) -> Any:
+def as_written(convert: Convert, value: Any, data: Any, key: str | int) -> Any:
     """For a text field, the value as written: YAML 1.1 reads `02134` as the number 1116,
     `1:30` as 90, `+1206...` without its + and `no` as false; text keeps what was typed."""
     if getattr(convert, "reads_text", False) and not isinstance(value, str) and value is not None:
@@ -298,7 +315,7 @@ def list_of(item: Convert) -> Convert:
         out = []
         for number, one in enumerate(items, 1):
             try:
-                out.append(item(one))
+                out.append(item(as_written(item, one, items, number - 1)))
             except Mistake as exc:
                 raise Mistake(f"a list where item {number} is {exc.expected}", exc.hint) from exc
         return tuple(out)

@@ -550,3 +550,32 @@ def test_many_links_left_open_are_refused_before_markdown_runs(good: Path, run) 
         "  hint: close each link's address with ): a link looks like [text](page.md)",
     ]
     assert time.perf_counter() - started < 20
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "expected"),
+    [
+        ("v: 02134", "02134"),
+        ("v: 1:30", "1:30"),
+        ("v: +12065550142", "+12065550142"),
+        ("v: no", "no"),
+        ("v: 2026-01-01", "2026-01-01"),
+        ("v: 1e3", "1e3"),
+        ("v: '007'", "007"),
+    ],
+)
+def test_every_text_field_is_read_as_text(yaml_text: str, expected: str) -> None:
+    from sitegen import fields
+
+    for table, text in (
+        ({"v": fields.Field(fields.text())}, yaml_text),
+        ({"v": fields.Field(fields.list_of(fields.text()))}, yaml_text.replace(": ", ": [") + "]"),
+        ({"v": fields.Field(fields.record({"w": fields.Field(fields.text())}))},
+         yaml_text.replace("v: ", "v:\n  w: ")),
+    ):  # fmt: skip
+        data, errors = fields.parse_yaml(text, "x.md", 2)
+        values, problems = fields.validate(data, table, "x.md", 2)
+        assert errors == [] and problems == []
+        found = values["v"]
+        found = found[0] if isinstance(found, tuple) else found
+        assert (found["w"] if isinstance(found, dict) else found) == expected
