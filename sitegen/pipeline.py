@@ -103,17 +103,16 @@ def build(options: Options, session: Session | None = None) -> Result:
     session.converted = 0
     cache = _cache_for(options, session)
     site, errors, warnings, unreadable = load_site(options, cache, session)
+    statics = writer.static_files(options.static)  # issue 16: checked before writing
+    errors += output_collisions(
+        site, {f.relative_to(options.static).as_posix(): display_path(f) for f in statics}
+    )
+    warnings += static_warnings(statics)
     if options.strict:
         errors += [replace(w, warning=False) for w in warnings]
         warnings = []
     env = _environment_for(options, session)
     errors += template_errors(env, options.templates, list(site.pages))
-    statics = writer.static_files(options.static)  # issue 16: collisions found before writing
-    errors += output_collisions(
-        site, {f.relative_to(options.static).as_posix(): display_path(f) for f in statics}
-    )
-    for problem in static_warnings(statics, options.strict):
-        (warnings if problem.warning else errors).append(problem)
     in_place = bool(session and session.written and options.out.is_dir())
     temp = writer.begin(options.out)
     try:

@@ -250,8 +250,8 @@ def active_content(text: str) -> list[Removal]:
     return sorted(unique.values(), key=lambda r: (r.line, r.order))
 
 
-def static_warnings(files: list[Path], strict: bool = False) -> list[SiteError]:
-    """SVG and HTML files in static/ with code in them: warnings (errors when strict)."""
+def static_warnings(files: list[Path]) -> list[SiteError]:
+    """SVG and HTML files in static/ with code in them (errors with --strict, as all are)."""
     problems = []
     for file in files:
         if file.suffix.lower() not in ACTIVE_FILES:
@@ -260,5 +260,5 @@ def static_warnings(files: list[Path], strict: bool = False) -> list[SiteError]:
         for found in active_content(text):
             message = f"{found.what} can run code in this file"
             shown = display_path(file)
-            problems.append(SiteError(message, shown, found.line, STATIC_HINT, not strict))
+            problems.append(SiteError(message, shown, found.line, STATIC_HINT, warning=True))
     return problems
