@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,6 +19,9 @@ DAY_NAMES = {
     "Sa": "Saturday",
     "Su": "Sunday",
 }
+
+
+EXTENSION = re.compile(r"(?i)\s*(?:,|;|#|\bext\b\.?|\bextension\b|\bx)\s*\d+\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +87,6 @@ class SiteConfig:
     max_page_kb: int = 2048
     sample: bool = False
     appointment_requests: str = ""
-    extra: dict = field(default_factory=dict)
     lines: tuple[tuple[str, int], ...] = ()  # key ('address.street' when nested) -> file line
 
     def line_of(self, key: str) -> int | None:
@@ -93,9 +95,11 @@ class SiteConfig:
 
     @property
     def phone_href(self) -> str:
-        """A tel: link from the digits of the phone number (US numbers get +1)."""
-        digits = re.sub(r"\D", "", self.phone)
-        if self.phone.strip().startswith("+"):
+        """A tel: link from the digits of the phone number (US numbers get +1); an
+        extension ('ext. 12', 'x12') is left out: dialled with the number, it is not reached."""
+        number = EXTENSION.sub("", self.phone)
+        digits = re.sub(r"\D", "", number)
+        if number.strip().startswith("+"):
             return f"tel:+{digits}"
         return f"tel:+1{digits}" if len(digits) == 10 else f"tel:{digits}"
 
@@ -144,11 +148,42 @@ def _time(value: object) -> str:
 
 def _base_url(value: object) -> str:
     checked = f.url(value)
+    parts = urlsplit(checked)
+    if parts.query or parts.fragment or "?" in checked or "#" in checked:
+        raise f.Mistake(
+            "a web address with no ? or # part",
+            "write only the site's address, like https://example.org/",
+        )
+    if "." in parts.path.rsplit("/", 1)[-1]:
+        raise f.Mistake(
+            "the address of a folder, ending in /",
+            "leave out the file name: https://example.org/index.html is https://example.org/",
+        )
     return checked if checked.endswith("/") else checked + "/"
 
 
 def _endpoint(value: object) -> str:
-    return "" if value in ("", None) else f.url(value)
+    if value in ("", None):
+        return ""
+    checked = f.url(value)
+    if not checked.lower().startswith("https://"):
+        raise f.Mistake(
+            "a web address starting with https://",
+            "over http:// the form would send patients' details unencrypted",
+        )
+    return checked
+
+
+def _hours(days: tuple[str, ...], opens: str, closes: str) -> Hours:
+    """Opening hours that make sense: some days, and closing after opening."""
+    if not days:
+        raise f.Mistake("a group whose 'days' names at least one day", "write days: [Mo, Tu]")
+    if closes <= opens:
+        raise f.Mistake(
+            f"a group where 'closes' ({closes}) is later than 'opens' ({opens})",
+            'use the 24-hour clock: 6 pm is "18:00"',
+        )
+    return Hours(days, opens, closes)
 
 
 PHONE_AND_EMAIL_ONLY = "phone and email only"
@@ -216,7 +251,7 @@ FIELDS: dict[str, f.Field] = {
                     "opens": f.Field(_time, True),
                     "closes": f.Field(_time, True),
                 },
-                Hours,
+                _hours,
             )
         ),
         True,

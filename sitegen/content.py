@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
 import re
 import unicodedata
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import fields as f
+from . import sanitize
 from .citations import citation_problems, source_lines
 from .errors import SiteError, display_path
 from .glossary import GLOSSARY_FILES, TERMS, glossary_terms
@@ -29,7 +29,7 @@ class RawPage:
     rel: str  # path inside content/, e.g. 'causes/kyphosis.md'
     fields: dict[str, Any]
     lines: dict[str, int]  # field name -> line in the file
-    body: str  # the text after the front matter; "" once stored (see `load_body`)
+    body: str  # the text after the front matter ("" in the memo: the file holds it)
     body_line: int  # the file line where the body starts
     warnings: tuple[SiteError, ...] = ()
     front: str = ""  # the front matter as written (from line 2), for line-by-line checks
@@ -71,6 +71,8 @@ def _walk(
         if is_ignored(entry.name):
             continue
         path = folder / entry.name
+        if _bad_name(entry, path, errors):
+            continue
         if entry.is_dir(follow_symlinks=False):
             _walk(path, root, real_root, found, errors)
         elif entry.is_symlink() and (entry.name.endswith(".md") or path.is_dir()):
@@ -84,6 +86,23 @@ def _walk(
             problems = _not_a_file(path, entry) or _name_problems(path, root)
             errors += problems
             found += [] if problems else [path]
+
+
+def _bad_name(entry: os.DirEntry, path: Path, errors: list[SiteError]) -> bool:
+    """A page or folder whose name is not UTF-8 text (bytes from another system's disk):
+    reported with the bad bytes written out, and left out of the build."""
+    try:
+        entry.name.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        pass
+    if not entry.name.endswith(".md") and not entry.is_dir(follow_symlinks=False):
+        return True  # not a page: nothing to report
+    escaped = os.fsencode(entry.name).decode("utf-8", "backslashreplace")
+    shown = f"{display_path(path.parent)}/{escaped}"
+    hint = "rename it with letters a to z or digits, like back-pain.md"
+    errors.append(SiteError("the name is not UTF-8 text", shown, None, hint))
+    return True
 
 
 def _not_a_file(path: Path, entry: os.DirEntry) -> list[SiteError]:
@@ -153,6 +172,7 @@ def read_page(
     values, errors = f.validate(meta, field_table(kind_of(rel)), shown, 2)
     errors += nesting_errors(body, body_line, shown)
     lines = {k: 2 + v for k, v in meta.lines.items()}
+    errors += future_review(values.get("reviewed"), shown, lines.get("reviewed"))
     warnings = unsafe_html(body, body_line, shown)
     if "sources" in values or meta.get("sources") is None:  # a bad list has its own error
         sources = values.get("sources", ())
@@ -163,6 +183,14 @@ def read_page(
         values[TERMS] = glossary_terms(body)
     raw = RawPage(shown, rel, values, lines, body, body_line, tuple(warnings), yaml_text)
     return raw, errors
+
+
+def future_review(reviewed: dt.date | None, shown: str, line: int | None) -> list[SiteError]:
+    """A review cannot have happened yet: a typo like 2062 would turn the overdue check off."""
+    if reviewed is None or reviewed <= today():
+        return []
+    hint = "write the day the page was last reviewed, like 2026-03-01"
+    return [SiteError(f"'reviewed' is in the future ({reviewed.isoformat()})", shown, line, hint)]
 
 
 def body_of(data: bytes) -> str:
@@ -192,14 +220,40 @@ def nesting_errors(body: str, first_line: int, shown: str) -> list[SiteError]:
         hint = "use fewer levels of lists or quotes (at most 16)"
         return [SiteError("lists or quotes are nested too deeply", shown, line, hint)]
     at = _deep_brackets(body)
+    if at is not None:
+        line = first_line + body.count("\n", 0, at)
+        hint = "use at most a few [ ] inside each other; a link looks like [text](page.md)"
+        return [SiteError("brackets [ ] are nested too deeply", shown, line, hint)]
+    at = _open_links(body)
     if at is None:
         return []
     line = first_line + body.count("\n", 0, at)
-    hint = "use at most a few [ ] inside each other; a link looks like [text](page.md)"
-    return [SiteError("brackets [ ] are nested too deeply", shown, line, hint)]
+    hint = "close each link's address with ): a link looks like [text](page.md)"
+    return [SiteError("many links in this paragraph are never closed", shown, line, hint)]
 
 
 MAX_BRACKETS = 32
+LINK_OR_BREAK = re.compile(r"\]\(|\)|\n[ \t]*\n")
+
+
+def _open_links(body: str) -> int | None:
+    """Where `](` is left open more than MAX_BRACKETS times within a paragraph, or None.
+
+    Python-Markdown looks for the ) of each `](` to the end of the paragraph, so thousands
+    of open ones take minutes."""
+    depth = 0
+    for match in LINK_OR_BREAK.finditer(body):
+        if match.group() == "](":
+            depth += 1
+            if depth > MAX_BRACKETS:
+                return match.start()
+        elif match.group() == ")":
+            depth = max(depth - 1, 0)
+        else:
+            depth = 0  # a blank line ends the paragraph
+    return None
+
+
 BRACKET_OR_BREAK = re.compile(r"[\[\]]|\n[ \t]*\n")
 
 
@@ -221,53 +275,44 @@ def _deep_brackets(body: str) -> int | None:
     return None
 
 
-UNSAFE_TAGS = "script|iframe|object|embed|form|frame|frameset|style|link|meta|base"
-UNSAFE = [
-    (re.compile(rf"<\s*({UNSAFE_TAGS})\b", re.I), "a <{0}> element"),
-    (re.compile(r"\son[a-z]+\s*=", re.I), "an event-handler attribute"),
-    (re.compile(r"(?:href|src|\]\(|\]:|<)\s*=?\s*[\"'<]?\s*(javascript|vbscript|data):", re.I),
-     "a {0}: link"),
-    (re.compile(r"<[^>]+\sstyle\s*=", re.I), "a style attribute"),
-]  # fmt: skip
-
-
-MAYBE_UNSAFE = re.compile(r"<|script:|data:|&", re.IGNORECASE)
-
-
 def unsafe_html(body: str, first_line: int, shown: str) -> list[SiteError]:
-    """Raw HTML the sanitizer will remove, reported so the editor knows it is gone."""
-    if not MAYBE_UNSAFE.search(body):  # most pages: one quick look
+    """HTML the sanitizer will remove, reported so the editor knows it is gone."""
+    if "<" not in body and ":" not in body and "{" not in body:  # most pages: one quick look
         return []
-    text = _without_code(body)
-    text = _decoded(text) if "&" in text else text
-    found: list[tuple[int, int, SiteError]] = []
-    for order, (pattern, what) in enumerate(UNSAFE):
-        seen_lines: set[int] = set()
-        for match in pattern.finditer(text):  # the end: `\son...=` may start on the line before
-            line = first_line + text.count("\n", 0, match.end() - 1)
-            if line in seen_lines:
-                continue
-            seen_lines.add(line)
-            name = what.format(*(g.lower() for g in match.groups()))
-            message = f"{name} was removed: pages may not run code or load other sites"
-            hint = "use Markdown for text, links and pictures"
-            found.append((line, order, SiteError(message, shown, line, hint, warning=True)))
-    return [error for _, _, error in sorted(found, key=lambda f: f[:2])]
+    return [
+        SiteError(r.message, shown, first_line + r.line - 1, sanitize.HINT, warning=True)
+        for r in sanitize.removals(_without_code(body))
+    ]
 
 
-CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|`[^`\n]+`", re.MULTILINE | re.DOTALL)
+CODE_SPAN = re.compile(r"`[^`\n]+`")
+FENCE_OPEN = re.compile(r"(```|~~~)")
 
 
 def _without_code(body: str) -> str:
-    """Code blocks and spans blanked out (lines kept): `<script>` shown as code is not HTML."""
+    """Code blocks and spans blanked out (lines kept): `<script>` shown as code is not HTML.
+    One pass over the lines, so that no run of backticks can make it slow."""
     if "`" not in body and "~~~" not in body:
         return body
-    return CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body)
-
-
-def _decoded(body: str) -> str:
-    """Entities decoded as a browser reads them (`&#106;avascript:`), line for line."""
-    return "\n".join(html.unescape(line).replace("\n", " ") for line in body.split("\n"))
+    lines = body.split("\n")
+    out: list[str] = []
+    fence = ""
+    opened = 0
+    for line in lines:
+        if fence:
+            out.append(" " * len(line))
+            if line.startswith(fence) and not line[len(fence) :].strip(" \t"):
+                fence = ""
+            continue
+        match = FENCE_OPEN.match(line)
+        if match:
+            fence, opened = match[1], len(out)
+            out.append(" " * len(line))
+            continue
+        out.append(CODE_SPAN.sub(lambda m: " " * len(m[0]), line))
+    if fence:  # never closed: not a code block after all
+        out[opened:] = [CODE_SPAN.sub(lambda m: " " * len(m[0]), x) for x in lines[opened:]]
+    return "\n".join(out)
 
 
 def _what(value: Any) -> str:

@@ -34,6 +34,7 @@ class LineDict(dict):
 
     lines: dict[str, int]
     start: int
+    written: dict[str, str]  # key -> a plain scalar's text as written (`02134`, `+1206...`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
         result = LineDict()
         result.lines = {}
+        result.written = {}
         result.start = node.start_mark.line
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
@@ -83,6 +85,8 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
                 )
             result[key] = self.construct_object(value_node, deep=True)
             result.lines[key] = key_node.start_mark.line
+            if isinstance(value_node, yaml.ScalarNode) and not value_node.style:
+                result.written[key] = value_node.value
         return result
 
 
@@ -95,7 +99,24 @@ def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
         return loader.construct_scalar(node)
 
 
+class LineList(list):
+    """A list from YAML that remembers each plain item's text as written."""
+
+    written: dict[int, str]
+
+
+def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.written = {
+        i: child.value
+        for i, child in enumerate(node.value)
+        if isinstance(child, yaml.ScalarNode) and not child.style
+    }
+    return result
+
+
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 _Loader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
     lambda loader, node: loader.construct_mapping(node, deep=True),
@@ -185,6 +206,19 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, path: str, first_line: int
 # --- converters -----------------------------------------------------------
 
 
+def as_written(convert: Convert, value: Any, data: Any, key: str | int) -> Any:
+    """For a text field, the value as written: YAML 1.1 reads `02134` as the number 1116,
+    `1:30` as 90, `+1206...` without its + and `no` as false; text keeps what was typed."""
+    if getattr(convert, "reads_text", False) and not isinstance(value, str) and value is not None:
+        return getattr(data, "written", {}).get(key, value)
+    return value
+
+
+# Characters XML 1.0 forbids (the feed and sitemap would not parse) and the C1 controls,
+# which YAML's "\x01"-style escapes can still produce.
+NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
 def text(max_len: int | None = None, empty: bool = False) -> Convert:
     """A line of text, optionally limited in length."""
 
@@ -194,6 +228,12 @@ def text(max_len: int | None = None, empty: bool = False) -> Convert:
         value = str(value).strip()
         if not value and not empty:
             raise Mistake("some text, not empty")
+        bad = NOT_TEXT.search(value)
+        if bad:
+            raise Mistake(
+                f"text without control characters (it has U+{ord(bad[0]):04X})",
+                "delete it; it often comes in unseen when text is pasted, or from a \\ escape",
+            )
         if max_len is not None and len(value) > max_len:
             raise Mistake(
                 f"at most {max_len} characters (it has {len(value)})",
@@ -201,6 +241,7 @@ def text(max_len: int | None = None, empty: bool = False) -> Convert:
             )
         return value
 
+    convert.reads_text = True  # type: ignore[attr-defined]
     return convert
 
 
@@ -277,7 +318,7 @@ def list_of(item: Convert) -> Convert:
         out = []
         for number, one in enumerate(items, 1):
             try:
-                out.append(item(one))
+                out.append(item(as_written(item, one, items, number - 1)))
             except Mistake as exc:
                 raise Mistake(f"a list where item {number} is {exc.expected}", exc.hint) from exc
         return tuple(out)
@@ -301,7 +342,7 @@ def record(table: Mapping[str, Field], factory: Callable[..., Any] = dict) -> Co
         for key, field in table.items():
             if key in value and value[key] is not None:
                 try:
-                    kwargs[key] = field.convert(value[key])
+                    kwargs[key] = field.convert(as_written(field.convert, value[key], value, key))
                 except Mistake as exc:
                     raise Mistake(f"a group where '{key}' is {exc.expected}", exc.hint) from exc
         return factory(**kwargs)
@@ -322,6 +363,7 @@ def shown(value: Any) -> str:
         text = json.dumps(value, ensure_ascii=False, default=str)
     except (TypeError, ValueError):
         text = repr(value)
+    text = NOT_TEXT.sub(lambda m: f"\\u{ord(m[0]):04x}", text)  # never a control in a message
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -347,7 +389,7 @@ def validate(
         if raw is None:  # an empty value; a required one is reported as missing below
             continue
         try:
-            values[key] = field.convert(raw)
+            values[key] = field.convert(as_written(field.convert, raw, data, key))
         except Mistake as exc:
             message = f"'{key}' should be {exc.expected} (got {shown(raw)})"
             errors.append(SiteError(message, path, line, exc.hint))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .content import is_ignored
 from .errors import SiteError
 from .model import GENERATED, BodyMeta, Link, Page, Site
 
@@ -50,6 +51,9 @@ def _link_problem(
     """What is wrong with one link, or None."""
     path, fragment = link.path, link.fragment
     target_url = path or page.url
+    problem = _path_problem(link)
+    if problem:
+        return problem
     if link.tag == "img":
         if (static / path.lstrip("/")).is_file():
             return None
@@ -74,6 +78,31 @@ def _link_problem(
         hint = f"use the id of a heading in {shown}; headings become ids like 'what-to-expect'"
         return f"the link goes to #{fragment}, which is not a heading in {shown}", hint
     return None
+
+
+def _path_problem(link: Link) -> tuple[str, str] | None:
+    """Pictures from other sites, and paths that lead outside the site or to files that
+    are never published."""
+    what = f"the image {link.raw}" if link.tag == "img" else f"the link to {link.raw}"
+    written = link.raw.partition("#")[0]
+    if link.tag == "img" and (SCHEME.match(link.raw) or link.raw.startswith("//")):
+        hint = "save the picture in static/images/ (if its licence allows) and use its path"
+        message = f"{what} is on another site: the security policy (CSP) blocks it on the live site"
+        return message, hint
+    if written and not link.path:  # a .md path that climbs out of content/
+        hint = "link to pages in content/ by their file, like ../causes/kyphosis.md"
+        return f"{what} leads outside content/", hint
+    parts = link.path.split("/")
+    if ".." in parts:
+        hint = "use a path inside the site, like /images/spine.svg or ../causes/kyphosis.md"
+        return f"{what} leads outside the site", hint
+    if any(is_ignored(part) for part in parts if part):
+        hint = "hidden files and editors' backups are never published: use the file's own name"
+        return f"{what} goes to a hidden or backup file", hint
+    return None
+
+
+SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 def _line_of(page: Page, raw: str) -> int | None:

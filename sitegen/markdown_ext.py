@@ -105,7 +105,16 @@ class _Citations(InlineProcessor):
             if at:
                 sup[-2].tail = ", "
             self.md.citation_links.add(link)
-        return sup, m.start(0), m.end(0)
+        return sup, _before_spaces(data, m.start(0)), m.end(0)
+
+
+def _before_spaces(data: str, at: int) -> int:
+    """Where the spaces before `at` begin: the space before a citation is dropped, so
+    'pain [#1].' shows as 'pain¹.' (found from the match, not by the pattern, which would
+    then scan every run of spaces again at each position: quadratic on long runs)."""
+    while at > 0 and data[at - 1] in " \t":
+        at -= 1
+    return at
 
 
 class _Links(Treeprocessor):
@@ -118,7 +127,11 @@ class _Links(Treeprocessor):
                 continue  # the source list is in the template, not the body
             attr = {"a": "href", "img": "src"}.get(element.tag)
             raw = element.get(attr) if attr else None
-            if raw is None or SCHEME.match(raw) or raw.startswith("//"):
+            if raw is None:
+                continue
+            if SCHEME.match(raw) or raw.startswith("//"):
+                if element.tag == "img":  # recorded: the checks refuse pictures from elsewhere
+                    md.found_links.append(Link("img", raw, "", ""))
                 continue
             path, _, fragment = raw.partition("#")
             site_path = resolve(path, md.page_rel, md.page_url) if path else ""
@@ -149,9 +162,7 @@ class SiteExtension(Extension):
         md.found_links = []
         md.citation_links = set()
         # above links and references (160, 170), below escapes and code spans (180, 190)
-        # the space before a citation is dropped: 'pain [#1].' shows as 'pain¹.'
-        pattern = r"[ \t]*" + CITATION.pattern
-        md.inlinePatterns.register(_Citations(pattern, md), "citations", 172)
+        md.inlinePatterns.register(_Citations(CITATION.pattern, md), "citations", 172)
         md.preprocessors.register(_MarkerLines(md), "callout_marker", 25)
         md.treeprocessors.register(_Callouts(md), "callouts", 15)
         md.treeprocessors.register(_Links(md), "site_links", 5)

@@ -15,6 +15,8 @@ from .errors import SiteError, line_of
 from .kinds import COMMON, KINDS, Source, kind_of
 
 GENERATED = ("/sitemap.xml", "/robots.txt", "/articles/feed.xml", "/404.html")
+# Every file the build makes itself besides pages and redirects (see pipeline.write_extras).
+BUILD_FILES = (*(u.lstrip("/") for u in GENERATED), "_redirects", "_headers")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +79,10 @@ class Page:
 
     @property
     def output_path(self) -> str:
-        """Where the page is written inside the output folder."""
-        return self.url.lstrip("/") + "index.html"
+        """Where the page is written inside the output folder: '/a/' -> 'a/index.html',
+        and an address naming a file ('/old.html', an alias) -> that file."""
+        path = self.url.lstrip("/")
+        return path + "index.html" if not path or path.endswith("/") else path
 
     def line_of(self, name: str) -> int | None:
         """The file line of a front-matter field."""
@@ -245,6 +249,7 @@ def _redirects(by_url: dict[str, Page]) -> tuple[dict[str, str], list[SiteError]
     """Old URL -> page URL for every alias; collisions, chains and loops are errors."""
     redirects: dict[str, str] = {}
     errors: list[SiteError] = []
+    folded = {url.casefold(): page for url, page in by_url.items()}
     for page in by_url.values():
         line = page.line_of("aliases")
         for alias in page.aliases:
@@ -253,6 +258,15 @@ def _redirects(by_url: dict[str, Page]) -> tuple[dict[str, str], list[SiteError]
                 problem = f"the alias {alias} is this page's own address"
             elif alias in by_url:
                 problem = f"the alias {alias} is the address of {by_url[alias].shown}"
+            elif alias.casefold() in folded:
+                other = folded[alias.casefold()]
+                whose = (
+                    "this page's own address" if other is page else f"the address of {other.shown}"
+                )
+                problem = (
+                    f"the alias {alias} differs from {whose} ({other.url}) only in letter"
+                    " case: hosts that ignore case would replace the page with a redirect"
+                )
             elif alias in redirects:
                 problem = (
                     f"the alias {alias} is already an alias of {by_url[redirects[alias]].shown}"
@@ -305,4 +319,62 @@ def config_errors(site: Site, shown: str, unreadable: set[str]) -> list[SiteErro
         SiteError(f"'{key}' links to {url}, but no page has that address", shown)
         for url, key in targets
         if url not in site.by_url and url not in unreadable
-    ]
+    ] + home_errors(site, shown, unreadable)
+
+
+def home_errors(site: Site, config_shown: str, unreadable: set[str]) -> list[SiteError]:
+    """Without content/index.md every Home link would lead nowhere."""
+    if "/" in site.by_url or "/" in unreadable:
+        return []
+    folder = config_shown.rsplit("/", 1)[0] if "/" in config_shown else "."
+    hint = "add index.md to content/ (the home page), or remove `draft: true` from it"
+    return [SiteError("the site has no home page", f"{folder}/index.md", None, hint)]
+
+
+def output_collisions(site: Site, static: dict[str, str]) -> list[SiteError]:
+    """Two sources that would write one output file (or a file where a folder must be),
+    found before anything is written. `static`: output path -> the static file's name."""
+    owners: dict[str, tuple[str, str | None, int | None]] = {}  # path -> (source, file, line)
+    for page in site.pages:
+        owners.setdefault(page.output_path, (page.shown, page.shown, None))
+    for old, new in sorted(site.redirects.items()):
+        page = site.by_url[new]
+        rel = old.lstrip("/") + ("index.html" if old.endswith("/") else "")
+        source = f"the alias {old} in {page.shown}"
+        owners.setdefault(rel, (source, page.shown, page.line_of("aliases")))
+    for rel in BUILD_FILES:
+        owners.setdefault(rel, (f"the {rel} the build makes itself", None, None))
+    errors = []
+    for rel, shown in sorted(static.items()):
+        other = owners.get(rel) or _folder_owner(rel, owners)
+        if other is None:
+            owners[rel] = (shown, shown, None)
+            continue
+        hint = f"rename or remove {shown}" + ("" if other[1] else "; the build writes this file")
+        message = f"this file and {other[0]} would both be written to {rel}"
+        errors.append(SiteError(message, shown, None, hint))
+    return errors + _alias_folder_errors(owners)
+
+
+def _folder_owner(rel: str, owners: dict) -> tuple[str, str | None, int | None] | None:
+    """The source of a file written where `rel` needs a folder, or inside `rel` as one."""
+    parts = rel.split("/")
+    for end in range(1, len(parts)):
+        found = owners.get("/".join(parts[:end]))
+        if found:
+            return found
+    prefix = rel + "/"
+    return next((o for path, o in owners.items() if path.startswith(prefix)), None)
+
+
+def _alias_folder_errors(owners: dict) -> list[SiteError]:
+    """An alias such as /_headers/ would need a folder where the build writes a file."""
+    errors = []
+    for rel, (source, shown, line) in owners.items():
+        if not source.startswith("the alias "):
+            continue
+        other = _folder_owner(rel, {p: o for p, o in owners.items() if p != rel})
+        if other is not None:
+            message = f"{source} and {other[0]} would both be written to {rel.split('/')[0]}"
+            errors.append(SiteError(message, shown, line, "remove it from `aliases`"))
+    return errors

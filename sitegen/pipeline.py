@@ -16,15 +16,25 @@ import jinja2
 
 from . import memo as memo_mod
 from . import publish, writer
-from .assets import Assets, fingerprint
+from .assets import Assets, fingerprint, static_files
 from .config import SiteConfig, load_config
 from .content import RawPage, body_of, find_sources, read_page
 from .errors import BuildFailed, SiteError, display_path
 from .links import link_errors
-from .model import BodyMeta, Page, Site, assemble, config_errors, make_page, url_for
+from .model import (
+    BodyMeta,
+    Page,
+    Site,
+    assemble,
+    config_errors,
+    make_page,
+    output_collisions,
+    url_for,
+)
 from .pool import Progress, map_shared, worker_count
 from .release import release_problems
 from .render import convert, environment, page_context, render_page, template_error, template_errors
+from .sanitize import static_warnings
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +109,11 @@ def make(options: Options, memo: memo_mod.Memo) -> Result:
         compiled.mkdir(parents=True, exist_ok=True)
     env = environment(options.templates, compiled)
     assets = fingerprint(options.static)
+    statics = static_files(options.static)
+    site_errors += output_collisions(
+        site, {f.relative_to(options.static).as_posix(): display_path(f) for f in statics}
+    )
+    warnings += static_warnings(statics)
     errors += load_errors + site_errors + template_errors(env, options.templates, list(site.pages))
     result = render(site, env, assets, memo, options, render_pages=not errors)
     errors += result.errors + link_errors(site, result.bodies, options.static, unreadable)

@@ -31,24 +31,39 @@ ASSET_CACHE = "public, max-age=31536000, immutable"
 PAGE_RULES = ("/", "/404.html", "/:section/", "/:section/:page/")
 
 
-def content_security_policy(site: Site) -> str:
-    """Only this site's own files; no inline script; the form may post only to its endpoint."""
+def policy_directives(site: Site) -> list[str]:
+    """Only this site's own files; no inline script; the form may post only to its endpoint.
+    The one source of the policy: `_headers` sends all of it, every page's <meta> the rest."""
     endpoint = site.config.appointment_endpoint
     form = f"'self' {endpoint}" if endpoint else "'self'"
-    return "; ".join(
-        [
-            "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self'",
-            "font-src 'self'",
-            "connect-src 'self'",
-            "object-src 'none'",
-            "base-uri 'self'",
-            f"form-action {form}",
-            "frame-ancestors 'none'",
-        ]
-    )
+    return [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        f"form-action {form}",
+        "frame-ancestors 'none'",
+    ]
+
+
+# What browsers ignore in a <meta> policy: these stay in _headers only.
+NOT_IN_META = ("frame-ancestors", "report-uri", "sandbox")
+
+
+def content_security_policy(site: Site) -> str:
+    """The whole policy, as `_headers` sends it."""
+    return "; ".join(policy_directives(site))
+
+
+def meta_security_policy(site: Site) -> str:
+    """The policy for each page's <meta http-equiv>, so hosts that ignore `_headers`
+    (GitHub Pages, a plain S3 bucket) still serve pages under it."""
+    kept = [d for d in policy_directives(site) if d.split()[0] not in NOT_IN_META]
+    return "; ".join(kept)
 
 
 def machine_context(site: Site, fingerprinted: tuple[str, ...]) -> dict[str, Any]:

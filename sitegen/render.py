@@ -12,25 +12,15 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
-import nh3
 
+from . import sanitize
 from .booking import booking_choices
 from .errors import SiteError, display_path
 from .glossary import GLOSSARY_URL, link_terms, terms_of
 from .model import Link, Page, Site
+from .publish import meta_security_policy
 from .seo import jsonld
 
-ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"div", "span", "section", "figure", "figcaption", "sup", "hr"}
-ALLOWED_ATTRIBUTES = {
-    "*": {"id", "class", "title", "lang", "dir", "role"},
-    "a": {"href", "rel"},
-    "img": {"src", "alt", "width", "height", "loading"},
-    "th": {"align", "scope", "colspan", "rowspan"},
-    "td": {"align", "colspan", "rowspan"},
-    "ol": {"start", "type"},
-    "abbr": {"title"},
-}
-URL_SCHEMES = {"http", "https", "mailto", "tel"}
 SITE_LINK = re.compile(r'(\s(?:href|src))="(/[^"/][^"]*|/)"')
 HEADING_ID = re.compile(r'\sid="([^"]+)"')
 
@@ -42,6 +32,14 @@ class Body:
     html: str  # site paths still root-relative ('/causes/')
     ids: frozenset[str]
     links: tuple[Link, ...]
+
+
+# A < with no > before the next < starts no tag, yet Python-Markdown's HTML block parser
+# looks for its > all the way to the end of the text, once for each: 100 KB of "<a " took
+# minutes. Such a < goes through conversion as a stand-in character and comes out as &lt;,
+# which is what it would have become anyway (in code as in text).
+LONE_LT = re.compile(r"<(?=[^<>]*(?:<|\Z))")
+PLACEHOLDER = "\ufdd0"  # a noncharacter: never in real text
 
 
 @cache
@@ -61,15 +59,8 @@ def convert(page: Page) -> Body:
     md = _markdown()
     md.reset()
     md.page_rel, md.page_url = page.rel, page.url
-    raw_html = md.convert(page.body)
-    clean = nh3.clean(
-        raw_html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel=None,
-        strip_comments=True,
-    )
+    raw_html = md.convert(LONE_LT.sub(PLACEHOLDER, page.body)).replace(PLACEHOLDER, "&lt;")
+    clean = sanitize.clean(raw_html)
     return Body(clean, frozenset(HEADING_ID.findall(clean)), tuple(md.found_links))
 
 
@@ -142,12 +133,29 @@ def template_errors(env: jinja2.Environment, templates: Path, pages: list[Page])
             shown = display_path(templates / name)
             message = f"template syntax error: {exc.message}"
             errors.append(SiteError(message, shown, exc.lineno, _tsx_hint(exc)))
+    wholes = [name for name in known if _whole_page(env, name)]
     for page in pages:
+        line = page.line_of("template")
         if page.template not in known:
             message = f"the template '{page.template}' does not exist"
-            line = page.line_of("template")
             errors.append(SiteError(message, page.shown, line, _missing_hint(templates)))
+        elif page.template not in wholes:
+            message = f"the template '{page.template}' is a part of a page, not a whole page"
+            hint = "use one of: " + ", ".join(n for n in wholes if "/" not in n)
+            errors.append(SiteError(message, page.shown, line, hint))
     return errors
+
+
+def _whole_page(env: jinja2.Environment, name: str) -> bool:
+    """A template that makes a whole page: it extends another, or holds <html> itself."""
+    if "/" in name or not name.endswith(".html"):  # partials/... are pieces of pages
+        return False
+    try:
+        source = env.loader.get_source(env, name)[0] if env.loader else ""
+    except jinja2.TemplateNotFound:
+        return False
+    head = source.lstrip()[:2000].lower()
+    return head.startswith("{% extends") or head.startswith("{%- extends") or "<html" in head
 
 
 def _tsx_hint(exc: jinja2.TemplateSyntaxError) -> str:
@@ -223,6 +231,7 @@ def page_context(
         "format_date": format_date,
         "jsonld": jinja2.utils.markupsafe.Markup(jsonld(site, page, body_html or "")),
         "booking": booking_choices(site.config.hours),
+        "security_policy": meta_security_policy(site),
     }
 
 

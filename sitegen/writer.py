@@ -76,7 +76,7 @@ def write(outputs: Mapping[str, Output], out: Path) -> None:
     target = publish_target(out)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with FileLock(target.parent / f".{target.name}.lock", timeout=LOCK_WAIT):
+        with FileLock(target.parent / f".{target.name}-build.lock", timeout=LOCK_WAIT):
             _write_unlocked(outputs, target)
     except Timeout as exc:
         hint = "wait until the other build has finished (or stop it), then build again"

@@ -24,7 +24,7 @@ def test_a_build_waits_for_another_and_then_says_why_it_stopped(
     before = tree_hashes(site / "_site")
     monkeypatch.setattr(sitegen.writer, "LOCK_WAIT", 0.3)
     (site / "content/about.md").write_text("---\ntitle: New\ndescription: x\n---\nNew.\n")
-    with FileLock(site / "._site.lock"):  # another build is writing
+    with FileLock(site / "._site-build.lock"):  # another build is writing
         result = run("build")
     assert result.code == 1
     assert "_site: another build is writing _site; this one stopped" in result.err
