@@ -42,7 +42,7 @@ bench: $(BENCH_STAMP)
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 # Mutation testing of sitegen/ with cosmic-ray on the fast non-browser tests: a random
-# sample, two mutants at a time, about 20 minutes; the report is in test-output/mutation/.
+# sample, two mutants at a time, about 20 minutes in all; the report is in test-output/mutation/.
 # `make mutation MUTATION_ARGS="--mutants 100 --minutes 40 --seed 3"` for another sample.
 MUTATION_STAMP := $(VENV)/.mutation-installed
 $(MUTATION_STAMP): $(STAMP) pyproject.toml

@@ -12,7 +12,7 @@ random sample of places (the same places for the same seed and the same code), a
 tested in that random order, two at a time, until they are all done or the time budget is
 spent; the ones not reached are left out of the score.
 
-    python tests/mutation/run.py [--mutants 60] [--minutes 20] [--lanes 2] [--seed 17]
+    python tests/mutation/run.py [--mutants 60] [--minutes 17] [--lanes 2] [--seed 17]
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--mutants", type=int, default=60, help="places to sample (default 60)")
-    p.add_argument("--minutes", type=float, default=20, help="start no mutant after this")
+    p.add_argument("--minutes", type=float, default=17, help="start no mutant after this")
     p.add_argument("--lanes", type=int, default=2, help="mutants tested at once (default 2)")
     p.add_argument("--seed", type=int, default=17, help="which sample (default 17)")
     p.add_argument("--timeout", type=float, default=300, help="seconds for one mutant's tests")
