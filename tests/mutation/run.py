@@ -173,7 +173,8 @@ def _in_annotation(tree: Path, item: object) -> bool:
 def _baseline(tree: Path) -> float:
     """The fast tests must pass on the unmutated copy, or no result means anything."""
     started = time.monotonic()
-    run = subprocess.run(TEST_COMMAND.split(), cwd=tree, capture_output=True, text=True)
+    command = f"{TEST_COMMAND} --basetemp={tree.parent / ('tmp-' + tree.name)}"
+    run = subprocess.run(command.split(), cwd=tree, capture_output=True, text=True)
     if run.returncode != 0:
         sys.exit(f"the fast tests fail without any mutant; fix them first:\n{run.stdout}")
     return time.monotonic() - started
@@ -224,7 +225,13 @@ def _test_one(mutations: object, timeout: float) -> object:
     """Apply one mutant in this lane's copy, run the fast tests, undo it (cosmic-ray's own)."""
     from cosmic_ray.mutating import mutate_and_test
 
-    return mutate_and_test(mutations, TEST_COMMAND, timeout)
+    return mutate_and_test(mutations, _lane_command(), timeout)
+
+
+def _lane_command() -> str:
+    """The test command with a temporary folder of this lane's own, beside its copy."""
+    here = Path.cwd()
+    return f"{TEST_COMMAND} --basetemp={here.parent / ('tmp-' + here.name)}"
 
 
 def _describe(item: object) -> str:
