@@ -97,10 +97,17 @@ def test_an_atomic_save_is_served_within_a_second(served: tuple[str, Path]) -> N
 
 
 def test_a_hidden_file_alone_changes_nothing(served: tuple[str, Path]) -> None:
-    """Editors' swap and backup files are not pages and make no rebuild that breaks."""
+    """Editors' swap and backup files are not pages: no rebuild, so no reload in the browser."""
     base, folder = served
+    log = folder.parent / "serve.log"
+    before = log.read_text().count("rebuilt ")
     (folder / "content/causes/.kyphosis.md.swp").write_text("---\ntitle: [broken\n")
     (folder / "content/causes/kyphosis.md~").write_text("---\ntitle: [broken\n")
-    time.sleep(0.5)
+    (folder / "content/causes/.kyphosis.md.swp").unlink()
+    time.sleep(1.0)
+    assert log.read_text().count("rebuilt ") == before, log.read_text()
     assert fetch(base + "/causes/kyphosis/")[0] == 200
     assert fetch(base + "/causes/kyphosis.md~")[0] == 404
+    page = folder / "content/causes/kyphosis.md"
+    page.write_text(page.read_text().replace("curves forward", "bends ahead"))
+    assert wait_for(lambda: log.read_text().count("rebuilt ") > before), "a real edit rebuilds"
