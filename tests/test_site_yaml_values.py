@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -72,3 +75,24 @@ def test_shown_values_are_cut_at_60_characters(value: object, expected: str) -> 
     text = shown(value)
     assert text == expected
     assert len(text) <= 60
+
+
+def test_the_reading_grade_limit_is_8_when_site_yaml_says_nothing(
+    tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    shutil.copytree(fixtures / "check", tmp_path / "check")
+    monkeypatch.chdir(tmp_path / "check")
+    monkeypatch.setenv("SITEGEN_TODAY", "2026-06-01")
+    monkeypatch.setattr(socket.socket, "connect", _offline)
+    config = tmp_path / "check/content/site.yaml"
+    config.write_text(config.read_text().replace("reading_grade: 8\n", ""))
+    templates = str(fixtures / "site/templates")
+    result = run("check", "--templates", templates, "--format", "json")
+    hard = [w for w in json.loads(result.out)["warnings"] if "reading level" in w["message"]]
+    assert [w["path"] for w in hard] == ["content/guide/hard-to-read.md"]
+    assert hard[0]["message"].endswith("this site aims for grade 8 or lower")
+
+
+def _offline(*args: object) -> None:
+    raise OSError("tests run offline")
