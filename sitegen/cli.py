@@ -55,7 +55,7 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("section", metavar="SECTION", help="a folder in content/, e.g. causes")
     n.add_argument("title", metavar="TITLE", help='the page title, e.g. "Rib pain"')
     n.add_argument("--content", type=Path, default=Path("content"), help="default: content")
-    n.add_argument("--debug", action="store_true", help="show a traceback on failure")
+    _debug_option(n)
     return top
 
 
@@ -69,7 +69,16 @@ def _site_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--no-cache", action="store_true", help="ignore and do not write .cache/")
     p.add_argument("--jobs", type=int, default=0, help="worker processes (default: all cores)")
-    p.add_argument("--debug", action="store_true", help="show a traceback on failure")
+    _debug_option(p)
+
+
+def _debug_option(p: argparse.ArgumentParser) -> None:
+    """--debug after the command too; SUPPRESS keeps a --debug given before it."""
+    # A subcommand's own default would overwrite the top-level value (argparse copies
+    # subparser defaults over the namespace), so `build.py --debug build` lost the flag.
+    p.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback"
+    )
 
 
 def options_from(args: argparse.Namespace) -> Options:

@@ -3,15 +3,50 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from sitegen.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site"
+
+
+# Made by pytest itself or kept on purpose for a person to look at, not by a test.
+ALLOWED_IN_ROOT = {".pytest_cache", "test-output"}
+_HYPOTHESIS_HOME = tempfile.TemporaryDirectory(prefix="hypothesis-")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Hypothesis keeps its files in a temporary folder, not in .hypothesis/ of the repo."""
+    set_hypothesis_home_dir(_HYPOTHESIS_HOME.name)
+    config.stash[_ROOT_BEFORE] = _root_entries()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Fail the run when a test left something in the repository's top folder."""
+    before = session.config.stash.get(_ROOT_BEFORE, None)
+    if before is None:
+        return
+    new = sorted(_root_entries() - before - ALLOWED_IN_ROOT)
+    if new:
+        print(f"\ntests wrote into the repository (use a temporary folder): {new}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _HYPOTHESIS_HOME.cleanup()
+
+
+def _root_entries() -> set[str]:
+    return {p.name for p in ROOT.iterdir()}
+
+
+_ROOT_BEFORE = pytest.StashKey[set[str]]()
 
 
 @dataclass

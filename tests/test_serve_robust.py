@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURE, ROOT
-from support import free_port, tree_hashes, wait_for
+from support import free_port, skip_or_fail, tree_hashes, wait_for
 
 SECRET = "SECRET-6f1d2c-not-for-the-web"
 
@@ -175,7 +175,7 @@ def test_binds_127_0_0_1_by_default_without_a_warning(server: Served) -> None:
     assert f"Serving on http://127.0.0.1:{server.port}/" in log
     assert "warning: serving on" not in log
     if not os.path.exists("/proc/net/tcp"):
-        pytest.skip("no /proc/net/tcp to see where the server listens")
+        skip_or_fail("no /proc/net/tcp to see where the server listens")
     assert listening(server.port) == {"0100007F"}, "only on 127.0.0.1"
 
 

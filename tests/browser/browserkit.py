@@ -12,11 +12,12 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from support import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -51,18 +52,24 @@ INSTALL = {
 
 
 def need(ok: bool, what: str) -> None:
-    """Skip when a tool is missing on a laptop; fail when CI=true, where nothing may skip."""
-    if ok:
-        return
-    message = f"{what} is missing: {INSTALL[what]}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+    """Skip when a tool is missing on a laptop; fail in CI, where nothing may skip."""
+    if not ok:
+        skip_or_fail(f"{what} is missing: {INSTALL[what]}")
+
+
+# Every folder the browser tests build into lives here; removed when the test run ends
+# (conftest's pytest_unconfigure, or at interpreter exit at the latest).
+_WORK = tempfile.TemporaryDirectory(prefix="browser-tests-")
+
+
+def cleanup() -> None:
+    """Remove every folder the browser tests built."""
+    _WORK.cleanup()
 
 
 def build(*options: str) -> tuple[Path | None, str]:
     """Run the real build into a new temporary folder: the folder, or None and the log."""
-    out = Path(tempfile.mkdtemp(prefix="site-browser-")) / "site"
+    out = Path(tempfile.mkdtemp(dir=_WORK.name)) / "site"
     cmd = [sys.executable, "build.py", "build", "--no-cache", "--out", str(out), *options]
     run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     if run.returncode != 0:
@@ -70,11 +77,43 @@ def build(*options: str) -> tuple[Path | None, str]:
     return out, ""
 
 
+def content_copy(edit: Callable[[Path], None]) -> Path:
+    """A copy of content/ in the temporary folder, changed by `edit`."""
+    content = Path(tempfile.mkdtemp(dir=_WORK.name)) / "content"
+    shutil.copytree(ROOT / "content", content)
+    edit(content)
+    return content
+
+
 @functools.cache
 def built_site() -> tuple[Path | None, str]:
     """The site's output folder, built once per test run (or SITE_DIR when set)."""
     given = os.environ.get("SITE_DIR")
     return (Path(given), "") if given else build()
+
+
+ALIASES = ("/old-kyphosis/", "/causes/rounded-back/")  # old addresses the alias site redirects
+
+
+def _add_aliases(content: Path) -> None:
+    """Give the kyphosis page old addresses, so the build writes redirect pages."""
+    page = content / "causes" / "kyphosis.md"
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("---\n") and "\naliases:" not in text, "kyphosis.md changed shape"
+    page.write_text(f"---\naliases: [{', '.join(ALIASES)}]\n" + text[4:], encoding="utf-8")
+
+
+@functools.cache
+def alias_site() -> tuple[Path | None, str]:
+    """The site built from a copy of content/ where one page has old addresses (aliases).
+
+    The shipped content has no aliases today, so the redirect pages are checked here."""
+    return build("--content", str(content_copy(_add_aliases)))
+
+
+def redirect_pages(out: Path) -> list[Path]:
+    """Every alias redirect page of a built site."""
+    return [f for f in sorted(out.rglob("*.html")) if is_redirect(f.read_text(encoding="utf-8"))]
 
 
 def site_headers(directory: Path) -> list[tuple[str, str]]:
@@ -199,12 +238,28 @@ def vnu_errors(files: list[Path], root: Path) -> list[str]:
     jar = Path(spec.origin).parent / "vnu.jar"
     cmd = ["java", "-jar", str(jar), "--errors-only", "--also-check-css", "--format", "json"]
     run = subprocess.run([*cmd, *map(str, files)], capture_output=True, text=True, timeout=300)
-    try:
-        messages = json.loads(run.stderr or '{"messages": []}')["messages"]
-    except json.JSONDecodeError:
-        return [f"the Nu HTML Checker did not run (exit {run.returncode}): {run.stderr[:2000]}"]
-    return [
+    messages = _vnu_messages(run)
+    errors = [
         f"{m.get('url', '').rsplit(str(root), 1)[-1]}:{m.get('lastLine')}: {m['message']}"
         for m in messages
         if m.get("type") in {"error", "non-document-error"}
     ]
+    if run.returncode == 1 and not errors:
+        pytest.fail(f"the Nu HTML Checker failed without saying why: {run.stderr[:2000]}")
+    return errors
+
+
+def _vnu_messages(run: subprocess.CompletedProcess[str]) -> list[dict]:
+    """The checker's JSON messages; a test fails when the checker did not really run.
+
+    It exits 0 (valid) or 1 (errors found) and always writes a JSON report to stderr;
+    anything else (Java missing a class, a crash, no output at all) is not "no errors"."""
+    if run.returncode not in (0, 1):
+        pytest.fail(f"the Nu HTML Checker did not run (exit {run.returncode}): {run.stderr[:2000]}")
+    try:
+        report = json.loads(run.stderr)
+        return list(report["messages"])
+    except (json.JSONDecodeError, KeyError, TypeError):
+        pytest.fail(
+            f"the Nu HTML Checker wrote no report (exit {run.returncode}): {run.stderr!r:.2000}"
+        )

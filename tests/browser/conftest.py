@@ -1,7 +1,9 @@
 """Fixtures for the browser tests: the built site over HTTP and one headless Chromium.
 
 Set SITE_DIR to test an already built output folder instead of building one.
-Tests skip (saying how to install what is missing) unless CI=true, where they fail.
+Tests skip (saying how to install what is missing) unless in CI (CI=1, true or yes: the one
+rule of support.in_ci), where they fail. Every build goes to a temporary folder that is
+removed when the run ends.
 """
 
 from __future__ import annotations
@@ -11,7 +13,22 @@ from pathlib import Path
 
 import pytest
 
-from .browserkit import AXE, CHROMIUM, CHROMIUM_ARGS, Watched, built_site, need, page_paths, serve
+from .browserkit import (
+    AXE,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Watched,
+    alias_site,
+    built_site,
+    cleanup,
+    need,
+    page_paths,
+    serve,
+)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    cleanup()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -23,6 +40,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(scope="session")
 def site_dir() -> Path:
     out, log = built_site()
+    if out is None:
+        pytest.fail(log, pytrace=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def alias_dir() -> Path:
+    """A build where one page has aliases, so it has redirect pages to check."""
+    out, log = alias_site()
     if out is None:
         pytest.fail(log, pytrace=False)
     return out

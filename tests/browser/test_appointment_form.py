@@ -7,8 +7,7 @@ email), so the form is checked on its own build: accessible, valid, and validate
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
+import struct
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,16 +15,22 @@ import pytest
 
 from sitegen.config import DAY_NAMES, load_config
 
-from .browserkit import ROOT, SCREENSHOTS, Watched, build, run_axe, serve, vnu_errors
+from .browserkit import (
+    ROOT,
+    SCREENSHOTS,
+    Watched,
+    build,
+    content_copy,
+    run_axe,
+    serve,
+    vnu_errors,
+)
 
 ENDPOINT = "https://forms.example.org/appointments"
 PATH = "/appointments/"
 
 
-@pytest.fixture(scope="module")
-def form_site() -> Path:
-    content = Path(tempfile.mkdtemp(prefix="content-form-")) / "content"
-    shutil.copytree(ROOT / "content", content)
+def _set_endpoint(content: Path) -> None:
     config = content / "site.yaml"
     text = re.sub(
         r"(?m)^appointment_endpoint:.*$", f'appointment_endpoint: "{ENDPOINT}"', config.read_text()
@@ -33,7 +38,11 @@ def form_site() -> Path:
     if "appointment_endpoint:" not in text:
         text += f'\nappointment_endpoint: "{ENDPOINT}"\n'
     config.write_text(text)
-    out, log = build("--content", str(content))
+
+
+@pytest.fixture(scope="module")
+def form_site() -> Path:
+    out, log = build("--content", str(content_copy(_set_endpoint)))
     if out is None:
         pytest.fail(log, pytrace=False)
     if not (out / "appointments" / "index.html").is_file():
@@ -148,14 +157,29 @@ def test_form_works_without_javascript(browser: object, form_url: str) -> None:
         ctx.close()
 
 
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's header."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    return struct.unpack(">II", png[16:24])
+
+
 @pytest.mark.parametrize("width", [375, 1280])
 def test_form_screenshot(browser: object, form_url: str, width: int) -> None:
+    """A full-page picture for a person to look at, taken once the whole form fits the width."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     ctx = browser.new_context(viewport={"width": width, "height": 900})
     try:
         page = ctx.new_page()
         page.goto(form_url + PATH)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, "scrolls sideways"
+        for part in ("form.appointment-form", "form fieldset >> nth=0", "form button"):
+            box = page.locator(part).first.bounding_box()
+            assert box and box["width"] > 0 and box["height"] > 0, f"{part} is not shown"
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, f"{part} is cut off"
         shot = SCREENSHOTS / f"appointments-form-{width}.png"
-        page.screenshot(path=str(shot), full_page=True)
+        png = page.screenshot(path=str(shot), full_page=True)
+        height = page.evaluate("document.documentElement.scrollHeight")
+        assert _png_size(png) == (width, height), "the picture is not the whole page"
+        assert shot.read_bytes() == png
     finally:
         ctx.close()
