@@ -132,3 +132,95 @@ def test_make_check_runs_the_check(tmp_path: Path) -> None:
     direct = run([sys.executable, "build.py", "check"], root)
     assert "External links" in done.stdout, done.stderr
     assert done.stdout.endswith(direct.stdout)
+
+
+# --- a wrong command line (exit 2) or set-up (exit 1): a clear message, never "unexpected" --
+
+
+def clear(result) -> str:
+    """The message, after checking it is not a traceback or an 'unexpected problem'."""
+    assert "Traceback" not in result.err and "unexpected problem" not in result.err, result.err
+    return result.err
+
+
+@pytest.mark.parametrize("value", ["99999", "-1", "abc", "0", "80.5"])
+def test_an_invalid_port_is_a_command_line_error(site: Path, run, value: str) -> None:
+    result = run("serve", "--port", value)
+    assert result.code == 2
+    assert f"argument --port: '{value}' is not a port number (1 to 65535)" in clear(result)
+    assert not (site / "_site").exists(), "nothing was built"
+
+
+@pytest.mark.parametrize("command", [["build"], ["check"], ["serve"], ["new", "causes", "X"]])
+def test_a_missing_content_folder_is_named(site: Path, run, command: list[str]) -> None:
+    result = run(*command, "--content", "nope")
+    assert result.code == 2
+    err = clear(result)
+    assert f"build.py {command[0]}: there is no content folder at nope:" in err
+    assert "or give --content" in err
+
+
+def test_a_missing_templates_folder_is_named(site: Path, run) -> None:
+    result = run("build", "--templates", "nope")
+    assert result.code == 2
+    assert "there is no templates folder at nope" in clear(result)
+
+
+def test_a_cache_that_is_a_file_is_a_set_up_error(site: Path, run) -> None:
+    (site / ".cache").write_text("not a folder")
+    result = run("build")
+    assert result.code == 1
+    err = clear(result)
+    assert ".cache should be the build cache's folder but is a file" in err
+    assert "delete it, or build with --no-cache" in err
+    assert not (site / "_site").exists()
+    assert run("build", "--no-cache").code == 0, "--no-cache builds without it"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "ftp://www.clinic.org/",
+        "www.clinic.org",
+        "https://",
+        "https://www.clinic.org/?page=1",
+        "https://www.clinic.org/#top",
+        "https://www.clinic.org/index.html",
+        "https://www.clinic.org:99x/",
+        "https://www.clin ic.org/",
+    ],
+)
+def test_a_bad_base_url_is_blamed_on_the_command_line(site: Path, run, value: str) -> None:
+    result = run("build", "--base-url", value)
+    assert result.code == 2
+    err = clear(result)
+    assert f"argument --base-url: '{value}' is not the address of the site's home page" in err
+    assert "site.yaml" not in err
+
+
+@pytest.mark.parametrize(
+    "value", ["https://www.clinic.org", "https://www.clinic.org/", "http://localhost:8000/clinic"]
+)
+def test_a_good_base_url_is_used(site: Path, run, value: str) -> None:
+    result = run("build", "--base-url", value)
+    assert result.code == 0, result.err
+    sitemap = (site / "_site/sitemap.xml").read_text()
+    assert value.rstrip("/") + "/causes/kyphosis/" in sitemap
+
+
+def test_an_output_folder_that_is_a_mount_point_is_refused(
+    site: Path, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Renaming a mount point fails (EBUSY): the guard says why instead of blaming the disk."""
+    import sitegen.writer
+
+    mount = site / "disk"
+    mount.mkdir()
+    real = os.path.ismount
+    monkeypatch.setattr(sitegen.writer.os.path, "ismount", lambda p: p == mount or real(p))
+    result = run("build", "--out", "disk")
+    assert result.code == 1
+    err = clear(result)
+    assert "refusing to build into disk: it is a mount point (a disk or share of its own)" in err
+    assert "hint: build into a folder inside it, such as disk" in err
+    assert list(mount.iterdir()) == []
