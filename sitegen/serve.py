@@ -210,6 +210,13 @@ def live_handlers(host: str) -> list[tuple[str, type]]:
     """livereload's WebSocket and /forcereload, for the preview's own pages only."""
 
     class Reload(LiveReloadHandler):
+        async def get(self, *args: object, **kwargs: object) -> None:
+            # tornado accepts an Origin that matches the Host header without asking
+            # check_origin, which lets a rebound name (evil.example -> 127.0.0.1) through
+            if not own_origin(self.request, host):
+                raise web.HTTPError(403)
+            await super().get(*args, **kwargs)
+
         def check_origin(self, origin: str) -> bool:
             return own_origin(self.request, host)
 
