@@ -60,12 +60,14 @@ def relaunch(root: Path, argv: list[str]) -> int | None:
         return None
     command = [str(python), str(root / "build.py"), *argv]
     env = {**os.environ, RELAUNCHED: "1"}
-    if os.name != "nt":
-        os.execve(command[0], command, env)  # replaces this process: Ctrl-C reaches the build
     try:
+        if os.name != "nt":
+            os.execve(command[0], command, env)  # replaces this process: Ctrl-C reaches it
         return subprocess.call(command, env=env)
     except KeyboardInterrupt:
         return 130
+    except OSError:  # a .venv that cannot run: carry on here, and say what is missing
+        return None
 
 
 def missing_libraries() -> list[str]:

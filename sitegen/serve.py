@@ -11,6 +11,7 @@ import errno
 import ipaddress
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -148,7 +149,7 @@ def handler_for(state: State) -> type[StaticFileHandler]:
         def get(self, path: str, include_body: bool = True):
             if "\0" in path:  # no file name holds one; the file system would raise
                 raise web.HTTPError(400)
-            if any(p.startswith(".") and p != ".well-known" for p in path.split("/")):
+            if any(p.startswith(".") and p != ".well-known" for p in re.split(r"[/\\]", path)):
                 raise web.HTTPError(404)  # hidden files (the build's marker) are not the site
             if state.errors and _is_page(path):
                 self.set_header("Cache-Control", "no-store")
@@ -157,8 +158,8 @@ def handler_for(state: State) -> type[StaticFileHandler]:
             return super().get(path, include_body)
 
         def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
-            real_root = os.path.realpath(root)
-            real = os.path.realpath(absolute_path)
+            real_root = os.path.normcase(os.path.realpath(root))  # normcase: Windows
+            real = os.path.normcase(os.path.realpath(absolute_path))
             if real != real_root and not real.startswith(real_root + os.sep):
                 raise web.HTTPError(404)  # a link out of the output folder
             return super().validate_absolute_path(root, absolute_path)

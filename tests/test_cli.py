@@ -224,3 +224,15 @@ def test_an_output_folder_that_is_a_mount_point_is_refused(
     assert "refusing to build into disk: it is a mount point (a disk or share of its own)" in err
     assert "hint: build into a folder inside it, such as disk" in err
     assert list(mount.iterdir()) == []
+
+
+def test_an_address_serve_cannot_listen_on_is_a_set_up_error(site: Path, run) -> None:
+    from support import free_port
+
+    port = free_port()
+    result = run("serve", "--host", "192.0.2.1", "--port", str(port))  # TEST-NET: not ours
+    assert result.code == 1
+    err = clear(result)
+    assert f"cannot listen on 192.0.2.1 port {port}: " in err
+    assert "hint: use --host 127.0.0.1, the preview's usual address" in err
+    assert not (site / "_site").exists(), "refused before building"
