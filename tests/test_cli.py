@@ -236,3 +236,27 @@ def test_an_address_serve_cannot_listen_on_is_a_set_up_error(site: Path, run) ->
     assert f"cannot listen on 192.0.2.1 port {port}: " in err
     assert "hint: use --host 127.0.0.1, the preview's usual address" in err
     assert not (site / "_site").exists(), "refused before building"
+
+
+def test_a_real_mount_point_as_output_is_refused(site: Path, run) -> None:
+    """The same with a real tmpfs, where mounting is allowed (root, outside a container)."""
+    mount = site / "disk"
+    mount.mkdir()
+    try:
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
+            capture_output=True,
+            text=True,
+        )
+    except FileNotFoundError:
+        pytest.skip("no mount command: test_an_output_folder_that_is_a_mount_point covers it")
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()}); the test above covers it")
+    try:
+        result = run("build", "--out", "disk")
+        entries = list(mount.iterdir())
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+    assert result.code == 1
+    assert "refusing to build into disk: it is a mount point" in clear(result)
+    assert entries == []
