@@ -29,6 +29,7 @@ from livereload.handlers import (
 from livereload.server import LiveScriptInjector
 from livereload.watcher import Watcher
 from tornado import escape, netutil, web
+from tornado.httputil import HTTPServerRequest
 from tornado.ioloop import IOLoop
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -185,7 +186,7 @@ def _save(memo: memo_mod.Memo) -> None:
         memo_mod.save(memo)
 
 
-def own_origin(request: object, host: str) -> bool:
+def own_origin(request: HTTPServerRequest, host: str) -> bool:
     """False for a request from another site open in the browser (its Origin or its
     Sec-Fetch-Site says so), or through a name other than the preview's (DNS rebinding)."""
     headers = request.headers
@@ -200,6 +201,7 @@ def own_origin(request: object, host: str) -> bool:
 
 
 def _is_ip(name: str) -> bool:
+    """True for an address like 127.0.0.1 or ::1 (a rebinding attack needs a name)."""
     try:
         ipaddress.ip_address(name)
     except ValueError:
@@ -244,6 +246,8 @@ LIVE_SCRIPT = (
 
 
 class Inject(LiveScriptInjector):
+    """Adds the snippet to every HTML page served (never to the built files)."""
+
     script = escape.utf8(LIVE_SCRIPT)
 
 
@@ -256,7 +260,15 @@ class PreviewServer(Server):
         self.SFH = handler_for(state)
         self.listening = False
 
-    def application(self, port: int, host: str, liveport=None, debug=None, live_css=True):
+    def application(
+        self,
+        port: int,
+        host: str,
+        liveport: int | None = None,
+        debug: bool | None = None,
+        live_css: bool = True,
+    ) -> None:
+        """livereload's application (one port, no debug mode), with our live endpoints."""
         LiveReloadHandler.watcher = self.watcher
         LiveReloadHandler.live_css = live_css
         handlers = live_handlers(host) + self.get_web_handlers(Inject.script)
