@@ -236,19 +236,15 @@ def live_handlers(host: str) -> list[tuple[str, type]]:
     ]
 
 
-# livereload's snippet: loads its script from the page's own host and port
-LIVE_SCRIPT = (
-    '<script type="text/javascript">(function(){var s=document.createElement("script");'
-    "var port=(window.location.port || (window.location.protocol == 'https:' ? 443: 80));"
-    's.src="//"+window.location.hostname+":"+port+ "/livereload.js?port=" + port;'
-    "document.head.appendChild(s);})();</script>"
-)
+def injector(port: int) -> type[LiveScriptInjector]:
+    """Adds livereload's script to every HTML page served (never to the built files).
+    A script file, not livereload's inline snippet, so the pages' CSP (script-src 'self')
+    lets it run in the preview as it would have to on the live site."""
 
+    class Inject(LiveScriptInjector):
+        script = escape.utf8(f'<script src="/livereload.js?port={port}"></script>')
 
-class Inject(LiveScriptInjector):
-    """Adds the snippet to every HTML page served (never to the built files)."""
-
-    script = escape.utf8(LIVE_SCRIPT)
+    return Inject
 
 
 class PreviewServer(Server):
@@ -271,8 +267,9 @@ class PreviewServer(Server):
         """livereload's application (one port, no debug mode), with our live endpoints."""
         LiveReloadHandler.watcher = self.watcher
         LiveReloadHandler.live_css = live_css
-        handlers = live_handlers(host) + self.get_web_handlers(Inject.script)
-        web.Application(handlers=handlers, transforms=[Inject]).listen(port, address=host)
+        inject = injector(port)
+        handlers = live_handlers(host) + self.get_web_handlers(inject.script)
+        web.Application(handlers=handlers, transforms=[inject]).listen(port, address=host)
         self.listening = True
 
     def _setup_logging(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -77,6 +78,20 @@ def test_serve_injects_reload_script_but_build_does_not(server: tuple[str, Path]
     base, folder = server
     assert "livereload.js" in fetch(base + "/")[1]
     assert "livereload" not in (folder / "_site/index.html").read_text()
+
+
+def test_the_reload_script_is_a_file_that_a_csp_of_script_src_self_allows(
+    server: tuple[str, Path],
+) -> None:
+    """An inline snippet would be blocked by the pages' own CSP (script-src 'self')."""
+    base, _ = server
+    port = base.rsplit(":", 1)[1]
+    body = fetch(base + "/causes/kyphosis/")[1]
+    assert f'<script src="/livereload.js?port={port}"></script></head>' in body
+    inline = r"<script(?![^>]*\b(?:src=|type=\"application/ld\+json\"))[^>]*>"  # data is not run
+    assert re.findall(inline, body) == [], "no inline script"
+    status, script = fetch(base + "/livereload.js")
+    assert status == 200 and "LiveReload" in script
 
 
 def test_serve_answers_missing_pages_with_404(server: tuple[str, Path]) -> None:
