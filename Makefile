@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: serve build release test lint bench clean mutation
+.PHONY: serve build check new release test lint bench clean mutation
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,15 @@ serve: $(STAMP)
 
 build: $(STAMP)
 	$(PY) build.py build
+
+check: $(STAMP)
+	$(PY) build.py check
+
+# make new SECTION=causes TITLE="Rib pain"
+new: $(STAMP)
+	@if [ -z "$(SECTION)" ] || [ -z "$(TITLE)" ]; then \
+		echo 'usage: make new SECTION=causes TITLE="Rib pain"' >&2; exit 2; fi
+	$(PY) build.py new "$(SECTION)" "$(TITLE)"
 
 # For publishing: fails, listing what is still to do (docs/go-live.md), while anything is.
 release: $(STAMP)

@@ -7,7 +7,7 @@ import gc
 import sys
 import traceback
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from .config import load_config
 from .errors import BuildFailed
@@ -16,6 +16,7 @@ from .report import print_problems
 from .scaffold import NewPage, new_page
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+CACHE = Path(".cache")  # the build memo's folder, in the folder build.py runs in
 RELEASE_NOTE = (
     "not ready to publish: a release build refuses the sample site, placeholders, TODOs,"
     " reviews not done and links that patients cannot use; docs/go-live.md says what to do"
@@ -23,11 +24,49 @@ RELEASE_NOTE = (
 
 
 def base_url(value: str) -> str:
-    """--base-url must be an absolute http(s) address."""
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise argparse.ArgumentTypeError(f"'{value}' is not an address like https://example.org/")
+    """--base-url must be where the site's home page is: an http(s) address with no query,
+    fragment or file name. Checked here, so that a bad value is never blamed on site.yaml."""
+    parts = _split(value)
+    wrong = (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or "?" in value
+        or "#" in value
+        or any(c.isspace() or not c.isprintable() for c in value)
+        or parts.path.rsplit("/", 1)[-1].endswith((".html", ".htm"))
+    )
+    if wrong:
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not the address of the site's home page,"
+            " like https://www.yourclinic.com/ or https://example.github.io/clinic/"
+        )
     return value if value.endswith("/") else value + "/"
+
+
+def _split(value: str) -> SplitResult | None:
+    """The parts of an address, or None when its port or brackets are malformed."""
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # reading it raises ValueError for a port like 99x
+    except ValueError:
+        return None
+    return parts
+
+
+def port(value: str) -> int:
+    """--port must be a whole number from 1 to 65535."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not a port number (1 to 65535), such as 8000 or 8001"
+        )
+    return number
 
 
 def parser() -> argparse.ArgumentParser:
@@ -47,7 +86,7 @@ def parser() -> argparse.ArgumentParser:
     s = commands.add_parser("serve", help="build, serve with live reload, rebuild on change")
     _site_options(s)
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    s.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    s.add_argument("--port", type=port, default=8000, help="port to listen on (default 8000)")
     c = commands.add_parser("check", help="check the content like a careful editor")
     _site_options(c)
     c.add_argument("--format", choices=("text", "json"), default="text", help="default: text")
@@ -91,7 +130,7 @@ def options_from(args: argparse.Namespace) -> Options:
         drafts=args.drafts,
         strict=args.strict,
         release=getattr(args, "release", False),
-        cache=None if args.no_cache else Path(".cache"),
+        cache=None if args.no_cache else CACHE,
         workers=max(args.jobs, 0),
         progress=show_progress if sys.stderr.isatty() else None,
     )
@@ -116,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     # over (a fifth of a cold build). Collect young objects less often.
     gc.set_threshold(100_000, 50, 100)
     args = parser().parse_args(with_default_command(sys.argv[1:] if argv is None else argv))
+    problem = setup_problem(args)
+    if problem:
+        print(f"build.py {args.command}: {problem[1]}", file=sys.stderr)
+        return problem[0]
     try:
         if args.command == "serve":
             from .serve import serve  # livereload is needed only here
@@ -138,6 +181,21 @@ def main(argv: list[str] | None = None) -> int:
         )
         print("  " + traceback.format_exc().strip().splitlines()[-1], file=sys.stderr)
         return EXIT_ERRORS
+
+
+def setup_problem(args: argparse.Namespace) -> tuple[int, str] | None:
+    """A folder missing or in the way, found before anything runs: (exit status, message)."""
+    named = [("content", args.content)]
+    if args.command != "new":
+        named.append(("templates", args.templates))
+    for what, folder in named:
+        if not folder.is_dir():
+            where = "run build.py in the project folder (the one with content/ and templates/)"
+            return EXIT_USAGE, f"there is no {what} folder at {folder}: {where}, or give --{what}"
+    if args.command != "new" and not args.no_cache and CACHE.exists() and not CACHE.is_dir():
+        hint = "it only holds the build cache: delete it, or build with --no-cache"
+        return EXIT_ERRORS, f"{CACHE} should be the build cache's folder but is a file; {hint}"
+    return None
 
 
 def run_build(options: Options) -> int:

@@ -7,25 +7,38 @@ answered with a page listing the errors; the output folder keeps the last good s
 from __future__ import annotations
 
 import contextlib
+import errno
+import ipaddress
+import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from livereload import Server
-from livereload.handlers import LiveReloadHandler, StaticFileHandler
+from livereload.handlers import (
+    ForceReloadHandler,
+    LiveReloadHandler,
+    LiveReloadJSHandler,
+    StaticFileHandler,
+)
+from livereload.server import LiveScriptInjector
 from livereload.watcher import Watcher
-from tornado import web
+from tornado import escape, netutil, web
+from tornado.httputil import HTTPServerRequest
 from tornado.ioloop import IOLoop
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from . import memo as memo_mod
+from . import writer
 from .content import is_ignored
 from .errors import BuildFailed, SiteError
-from .pipeline import Options, build
+from .pipeline import Options, build, protected_folders
 from .report import html_page, print_problems
 
 
@@ -35,6 +48,7 @@ class State:
 
     memo: memo_mod.Memo
     errors: list[SiteError] = field(default_factory=list)
+    warned: tuple[SiteError, ...] = ()  # the warnings last printed, not printed again
 
 
 def rebuild(options: Options, state: State) -> None:
@@ -48,9 +62,14 @@ def rebuild(options: Options, state: State) -> None:
         print(f"build failed: {len(failed.errors)} error(s); showing them in the browser")
         return
     state.errors = []
-    print_problems(result.warnings)
+    warnings = tuple(result.warnings)
+    same = warnings == state.warned
+    if not same:  # on every save they would bury the one line that matters
+        print_problems(result.warnings)
+        state.warned = warnings
     took = (time.perf_counter() - started) * 1000
-    print(f"rebuilt {_what(result.rendered_urls, result.pages)} in {took:.0f} ms", flush=True)
+    note = f" ({len(warnings)} warning(s) as above)" if same and warnings else ""
+    print(f"rebuilt {_what(result.rendered_urls, result.pages)} in {took:.0f} ms{note}", flush=True)
 
 
 def _what(urls: list[str], total: int) -> str:
@@ -129,6 +148,10 @@ def handler_for(state: State) -> type[StaticFileHandler]:
 
     class Handler(StaticFileHandler):
         def get(self, path: str, include_body: bool = True):
+            if "\0" in path:  # no file name holds one; the file system would raise
+                raise web.HTTPError(400)
+            if any(p.startswith(".") and p != ".well-known" for p in re.split(r"[/\\]", path)):
+                raise web.HTTPError(404)  # hidden files (the build's marker) are not the site
             if state.errors and _is_page(path):
                 self.set_header("Cache-Control", "no-store")
                 self.set_status(500)
@@ -136,8 +159,8 @@ def handler_for(state: State) -> type[StaticFileHandler]:
             return super().get(path, include_body)
 
         def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
-            real_root = os.path.realpath(root)
-            real = os.path.realpath(absolute_path)
+            real_root = os.path.normcase(os.path.realpath(root))  # normcase: Windows
+            real = os.path.normcase(os.path.realpath(absolute_path))
             if real != real_root and not real.startswith(real_root + os.sep):
                 raise web.HTTPError(404)  # a link out of the output folder
             return super().validate_absolute_path(root, absolute_path)
@@ -163,16 +186,136 @@ def _save(memo: memo_mod.Memo) -> None:
         memo_mod.save(memo)
 
 
+def own_origin(request: HTTPServerRequest, host: str) -> bool:
+    """False for a request from another site open in the browser (its Origin or its
+    Sec-Fetch-Site says so), or through a name other than the preview's (DNS rebinding)."""
+    headers = request.headers
+    asked = headers.get("Host", "")
+    name = urlsplit("//" + asked).hostname or ""
+    if name not in ("localhost", host.lower()) and not _is_ip(name):
+        return False
+    origin = headers.get("Origin")
+    if origin is not None and origin.lower() != f"{request.protocol}://{asked}".lower():
+        return False
+    return headers.get("Sec-Fetch-Site", "same-origin") in ("same-origin", "none")
+
+
+def _is_ip(name: str) -> bool:
+    """True for an address like 127.0.0.1 or ::1 (a rebinding attack needs a name)."""
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def live_handlers(host: str) -> list[tuple[str, type]]:
+    """livereload's WebSocket and /forcereload, for the preview's own pages only."""
+
+    class Reload(LiveReloadHandler):
+        async def get(self, *args: object, **kwargs: object) -> None:
+            # tornado accepts an Origin that matches the Host header without asking
+            # check_origin, which lets a rebound name (evil.example -> 127.0.0.1) through
+            if not own_origin(self.request, host):
+                raise web.HTTPError(403)
+            await super().get(*args, **kwargs)
+
+        def check_origin(self, origin: str) -> bool:
+            return own_origin(self.request, host)
+
+    class ForceReload(ForceReloadHandler):
+        def get(self) -> None:
+            if not own_origin(self.request, host):
+                raise web.HTTPError(403)
+            super().get()
+
+    return [
+        ("/livereload", Reload),
+        ("/forcereload", ForceReload),
+        ("/livereload.js", LiveReloadJSHandler),
+    ]
+
+
+def injector(port: int) -> type[LiveScriptInjector]:
+    """Adds livereload's script to every HTML page served (never to the built files).
+    A script file, not livereload's inline snippet, so the pages' CSP (script-src 'self')
+    lets it run in the preview as it would have to on the live site."""
+
+    class Inject(LiveScriptInjector):
+        script = escape.utf8(f'<script src="/livereload.js?port={port}"></script>')
+
+    return Inject
+
+
 class PreviewServer(Server):
-    """livereload's server with our own file handler and event-driven watcher."""
+    """livereload's server with our own file handler, event-driven watcher and live
+    endpoints that answer the preview's own pages only."""
 
     def __init__(self, state: State, watcher: EventWatcher) -> None:
         super().__init__(watcher=watcher)
         self.SFH = handler_for(state)
+        self.listening = False
+
+    def application(
+        self,
+        port: int,
+        host: str,
+        liveport: int | None = None,
+        debug: bool | None = None,
+        live_css: bool = True,
+    ) -> None:
+        """livereload's application (one port, no debug mode), with our live endpoints."""
+        LiveReloadHandler.watcher = self.watcher
+        LiveReloadHandler.live_css = live_css
+        inject = injector(port)
+        handlers = live_handlers(host) + self.get_web_handlers(inject.script)
+        web.Application(handlers=handlers, transforms=[inject]).listen(port, address=host)
+        self.listening = True
+
+    def _setup_logging(self) -> None:
+        """Print nothing of livereload's or tornado's: one line per rebuild is ours."""
+        for name in ("livereload", "tornado.access", "tornado.general"):
+            logger = logging.getLogger(name)
+            logger.addHandler(logging.NullHandler())
+            logger.propagate = False
+
+
+def address(host: str, port: int) -> str:
+    """The preview's address as a browser takes it."""
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def port_problem(host: str, port: int, exc: OSError) -> SiteError:
+    """Why the preview cannot listen, and what to do."""
+    if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1)):
+        message = (
+            f"port {port} is busy: the preview seems to be running already at {address(host, port)}"
+        )
+        other = port + 1 if port < 65535 else 8001
+        hint = f"stop it with Ctrl-C in its window, or run a second preview with --port {other}"
+        return SiteError(message, hint=hint)
+    message = f"cannot listen on {host} port {port}: {exc.strerror or exc}"
+    return SiteError(message, hint="use --host 127.0.0.1, the preview's usual address")
+
+
+def try_port(host: str, port: int) -> SiteError | None:
+    """Listen for a moment before building: a busy port is found before any work."""
+    try:
+        sockets = netutil.bind_sockets(port, host)
+    except OSError as exc:
+        return port_problem(host, port, exc)
+    for sock in sockets:
+        sock.close()
+    return None
 
 
 def serve(options: Options, host: str, port: int) -> int:
     """Build, then serve and rebuild until Ctrl-C."""
+    problem = writer.output_guard(options.out, protected_folders(options)) or try_port(host, port)
+    if problem:  # never serve a folder the build would refuse (the project, the home folder)
+        print_problems([problem])
+        print("serve stopped before building: nothing was served", file=sys.stderr)
+        return 1
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: serving on {host}: other computers on the network can see the preview")
     state = State(memo_mod.load(options.cache))
@@ -180,7 +323,12 @@ def serve(options: Options, host: str, port: int) -> int:
     folders = [options.content, options.templates, options.static]
     watcher = EventWatcher(folders, lambda: rebuild(options, state), lambda: _save(state.memo))
     server = PreviewServer(state, watcher)
-    print(f"Serving on http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
-    sys.stdout.flush()
-    server.serve(host=host, port=port, root=str(options.out.absolute()), open_url_delay=None)
+    print(f"Serving on {address(host, port)}  (Ctrl-C to stop)", flush=True)
+    try:
+        server.serve(host=host, port=port, root=str(options.out.absolute()), open_url_delay=None)
+    except OSError as exc:
+        if server.listening:
+            raise
+        print_problems([port_problem(host, port, exc)])  # taken while we were building
+        return 1
     return 0

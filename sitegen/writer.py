@@ -36,6 +36,9 @@ def output_guard(out: Path, protected: Mapping[str, Path]) -> SiteError | None:
             return SiteError(f"refusing to build into {out}: it is inside the {name}", hint=hint)
     if target.exists() and not target.is_dir():
         return SiteError(f"refusing to build into {out}: it is a file", hint=hint)
+    if target.is_dir() and os.path.ismount(target):  # a mount point cannot be swapped whole
+        message = f"refusing to build into {out}: it is a mount point (a disk or share of its own)"
+        return SiteError(message, hint=f"build into a folder inside it, such as {out / 'site'}")
     if target.is_dir() and any(target.iterdir()) and not (target / MARKER).exists():
         message = f"refusing to build into {out}: it holds files this build did not make"
         return SiteError(message, hint=hint + ", or empty the folder first")

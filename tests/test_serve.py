@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURE, ROOT
-from support import free_port, wait_for
+from support import free_port, tree_hashes, wait_for
 
 
 def fetch(url: str) -> tuple[int, str]:
@@ -79,6 +80,20 @@ def test_serve_injects_reload_script_but_build_does_not(server: tuple[str, Path]
     assert "livereload" not in (folder / "_site/index.html").read_text()
 
 
+def test_the_reload_script_is_a_file_that_a_csp_of_script_src_self_allows(
+    server: tuple[str, Path],
+) -> None:
+    """An inline snippet would be blocked by the pages' own CSP (script-src 'self')."""
+    base, _ = server
+    port = base.rsplit(":", 1)[1]
+    body = fetch(base + "/causes/kyphosis/")[1]
+    assert f'<script src="/livereload.js?port={port}"></script></head>' in body
+    inline = r"<script(?![^>]*\b(?:src=|type=\"application/ld\+json\"))[^>]*>"  # data is not run
+    assert re.findall(inline, body) == [], "no inline script"
+    status, script = fetch(base + "/livereload.js")
+    assert status == 200 and "LiveReload" in script
+
+
 def test_serve_answers_missing_pages_with_404(server: tuple[str, Path]) -> None:
     base, _ = server
     status, body = fetch(base + "/no-such-page/")
@@ -92,3 +107,49 @@ def test_serve_refuses_paths_outside_the_output(server: tuple[str, Path], path: 
     status, body = fetch(base + path)
     assert status in (400, 403, 404)
     assert "base_url" not in body and "root:" not in body
+
+
+def test_a_second_serve_on_a_busy_port_says_where_the_first_one_is(
+    server: tuple[str, Path],
+) -> None:
+    base, folder = server
+    port = int(base.rsplit(":", 1)[1])
+    before = tree_hashes(folder / "_site")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port)],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"port {port} is busy: the preview seems to be running already at {base}/",
+        "  hint: stop it with Ctrl-C in its window, or run a second preview with"
+        f" --port {port + 1}",
+        "serve stopped before building: nothing was served",
+    ]
+    assert done.stdout == ""
+    assert tree_hashes(folder / "_site") == before, "the second one built nothing"
+    assert fetch(base + "/")[0] == 200, "the first one still serves"
+
+
+def test_serve_prints_one_line_per_rebuild_and_each_warning_once(
+    server: tuple[str, Path], tmp_path: Path
+) -> None:
+    base, folder = server
+    page = folder / "content/causes/kyphosis.md"
+    for old, new in (("curves forward", "bends ahead"), ("bends ahead", "leans ahead")):
+        page.write_text(page.read_text().replace(old, new))
+        assert wait_for(lambda new=new: f"upper back {new}" in fetch(base + "/causes/kyphosis/")[1])
+    assert fetch(base + "/no-such-page/")[0] == 404  # tornado would log a warning for it
+    log = (tmp_path / "serve.log").read_text().splitlines()
+    serving = next(n for n, line in enumerate(log) if line.startswith("Serving on "))
+    after = log[serving + 1 :]
+    assert len(after) >= 2 and all(line.startswith("rebuilt ") for line in after), after
+    assert all("warning(s) as above" in line for line in after), after
+    warnings = [line for line in log if ": warning: " in line]
+    assert warnings and len(warnings) == len(set(warnings)), "each warning printed once"
+    assert any("appointment_endpoint" in line for line in warnings)
+    noise = [line for line in log if line.startswith("[") or "livereload" in line.lower()]
+    assert noise == []

@@ -23,6 +23,7 @@ from conftest import FIXTURE, ROOT
 from support import free_port, skip_or_fail, tree_hashes, wait_for
 
 SECRET = "SECRET-6f1d2c-not-for-the-web"
+FIXTURE_NAMES = [p.name for p in FIXTURE.iterdir()]
 
 
 @dataclass
@@ -239,3 +240,104 @@ def test_200_concurrent_requests_all_succeed(server: Served) -> None:
     print(f"200 requests, 50 at a time, in {seconds:.2f} s")
     assert raw_get(server.port, "/")[0] == 200, "and it still answers afterwards"
     assert server.proc.poll() is None
+
+
+# --- only its own output, only its own pages ------------------------------------------------
+
+
+def status_of(port: int, target: str, headers: dict[str, str]) -> int:
+    """Send a request with these headers; the status, read without waiting for the body
+    (a WebSocket that is accepted stays open)."""
+    lines = [f"GET {target} HTTP/1.1", *(f"{k}: {v}" for k, v in headers.items())]
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        head = b""
+        while b"\r\n" not in head and (chunk := sock.recv(1024)):
+            head += chunk
+    status = re.match(rb"HTTP/1\.[01] (\d{3})", head)
+    assert status, head[:200]
+    return int(status[1])
+
+
+def websocket(port: int, **extra: str) -> dict[str, str]:
+    """The headers of livereload.js's WebSocket handshake from the preview's own page."""
+    return {
+        "Host": f"127.0.0.1:{port}",
+        "Upgrade": "websocket",
+        "Connection": "Upgrade",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version": "13",
+        "Origin": f"http://127.0.0.1:{port}",
+        **extra,
+    }
+
+
+def test_the_live_reload_websocket_answers_only_its_own_pages(server: Served) -> None:
+    port = server.port
+    assert status_of(port, "/livereload", websocket(port)) == 101, "the preview's own page"
+    for extra in (
+        {"Origin": "http://evil.example"},
+        {"Origin": f"http://127.0.0.1:{port}.evil.example"},
+        {"Origin": "null"},
+        {"Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}"},  # rebinding
+    ):
+        assert status_of(port, "/livereload", websocket(port, **extra)) == 403, extra
+
+
+def test_forcereload_answers_only_its_own_pages(server: Served) -> None:
+    port = server.port
+    own = {"Host": f"127.0.0.1:{port}", "Connection": "close"}
+    assert status_of(port, "/forcereload", own) == 200
+    assert status_of(port, "/forcereload", {**own, "Sec-Fetch-Site": "same-origin"}) == 200
+    for extra in (
+        {"Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "cross-site"},  # an <img src> on another site sends no Origin
+        {"Sec-Fetch-Site": "same-site"},
+        {"Host": f"evil.example:{port}"},
+    ):
+        assert status_of(port, "/forcereload", {**own, **extra}) == 403, extra
+
+
+@pytest.mark.parametrize("target", ["/%00", "/index%00.html", "/causes/%00/", "/%00/../"])
+def test_a_nul_in_the_path_is_a_bad_request(server: Served, target: str) -> None:
+    assert raw_get(server.port, target)[0] == 400
+    assert raw_get(server.port, "/")[0] == 200
+    log = server.log.read_text()
+    assert "Traceback" not in log and "Uncaught exception" not in log, log
+
+
+def test_hidden_files_of_the_output_are_not_served(server: Served) -> None:
+    assert (server.folder / "_site/.sitegen").is_file()
+    status, response = raw_get(server.port, "/.sitegen")
+    assert status == 404 and b"replaced whole" not in response
+
+
+@pytest.mark.parametrize("out", [".", "HOME"])
+def test_serve_refuses_a_folder_the_build_refuses(tmp_path: Path, out: str) -> None:
+    """`serve --out .` would serve the project (.env, build.py); `--out ~` the home folder."""
+    folder = tmp_path / "site"
+    shutil.copytree(FIXTURE, folder)
+    (folder / ".env").write_text(SECRET)
+    shutil.copy(ROOT / "build.py", folder / "build.py")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".bash_history").write_text(SECRET)
+    port = free_port()
+    where = "." if out == "." else str(home)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port), "--out", where],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "HOME": str(home), "USERPROFILE": str(home)},
+    )
+    why = "it would replace the project folder" if out == "." else "it is the home or root folder"
+    assert done.returncode == 1
+    assert f"refusing to build into {where}: {why}" in done.stderr
+    assert "serve stopped before building: nothing was served" in done.stderr
+    assert "Serving on" not in done.stdout
+    with pytest.raises(OSError):
+        raw_get(port, "/.env", timeout=2)
+    assert [p.name for p in home.iterdir()] == [".bash_history"], "nothing was written there"
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*FIXTURE_NAMES, ".env", "build.py"])
