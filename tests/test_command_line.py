@@ -72,7 +72,7 @@ def test_debug_does_not_change_a_good_build(site: Path, run) -> None:
 def test_base_url_must_be_an_http_address(site: Path, run, url: str) -> None:
     result = run("build", "--base-url", url)
     assert result.code == 2
-    assert f"'{url}' is not an address like https://example.org/" in result.err
+    assert f"'{url}' is not the address of the site's home page, like https://" in result.err
     assert not (site / "_site").exists()
 
 
