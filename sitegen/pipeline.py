@@ -352,7 +352,9 @@ def extra_files(
     files = {"404.html": rendered(not_found_page())}
     for old, new in site.redirects.items():
         page = moved_page(old, site.by_url[new])
-        files[page.output_path] = rendered(page, {"target": site.config.absolute(new)})
+        # The target is a site path: the template makes it relative (url()), so the redirect
+        # works in the preview and under a sub-path; the canonical link stays absolute.
+        files[page.output_path] = rendered(page, {"target": new})
     machine = publish.machine_context(site, assets.fingerprinted)
     for path, name in publish.MACHINE_FILES.items():
         try:
