@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .config import load_config
-from .errors import BuildFailed
+from .errors import BuildFailed, SiteError
 from .pipeline import Options, build
 from .report import print_problems
 from .scaffold import NewPage, new_page
@@ -56,6 +56,13 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("title", metavar="TITLE", help='the page title, e.g. "Rib pain"')
     n.add_argument("--content", type=Path, default=Path("content"), help="default: content")
     n.add_argument("--debug", action="store_true", help="show a traceback on failure")
+    m = commands.add_parser(
+        "move", help="rename a page: keep its old address working and fix every link to it"
+    )
+    m.add_argument("old", metavar="OLD", help="the page's file, e.g. content/causes/rib-ache.md")
+    m.add_argument("new", metavar="NEW", help="its new file, e.g. content/causes/rib-pain.md")
+    m.add_argument("--content", type=Path, default=Path("content"), help="default: content")
+    m.add_argument("--debug", action="store_true", help="show a traceback on failure")
     return top
 
 
@@ -96,7 +103,7 @@ def show_progress(what: str, done: int, total: int) -> None:
 
 def with_default_command(argv: list[str]) -> list[str]:
     """`build.py [options]` means `build.py build [options]`."""
-    named = {"build", "serve", "check", "new", "-h", "--help"} & set(argv)
+    named = {"build", "serve", "check", "new", "move", "-h", "--help"} & set(argv)
     return argv if named else ["build", *argv]
 
 
@@ -116,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_check(options_from(args), args.format, args.strict)
         if args.command == "new":
             return run_new(args.content, args.section, args.title)
+        if args.command == "move":
+            return run_move(args.content, args.old, args.new)
         return run_build(options_from(args))
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
@@ -175,4 +184,27 @@ def run_new(content: Path, section: str, title: str) -> int:
     print(f"created {made.shown}")
     print(f"its address will be {made.url} (published at {address})")
     print("fill in the lines marked TODO, then preview it with `make serve`")
+    return EXIT_OK
+
+
+def run_move(content: Path, old: str, new: str) -> int:
+    """Rename a page, add its old address to `aliases`, rewrite the links to it; or change
+    nothing and say why."""
+    from .move import apply_move, content_rel, plan_move, read_texts
+
+    if not content.is_dir():
+        print_problems([SiteError(f"there is no content folder at {content.as_posix()}")])
+        return EXIT_ERRORS
+    plan = plan_move(read_texts(content), content_rel(content, old), content_rel(content, new))
+    failed = plan if isinstance(plan, SiteError) else apply_move(content, plan)
+    if failed is not None:
+        print_problems([failed])
+        print("nothing was changed", file=sys.stderr)
+        return EXIT_ERRORS
+    folder = content.as_posix().rstrip("/")
+    print(f"moved {folder}/{plan.old} to {folder}/{plan.new}")
+    print(f"its old address {plan.old_url} now sends visitors to {plan.new_url} (see `aliases`)")
+    changed = plan.changed()
+    if changed:
+        print("links rewritten in " + ", ".join(f"{folder}/{rel}" for rel in changed))
     return EXIT_OK
