@@ -153,7 +153,7 @@ def _new_kind_problem(before: str, old: str, after: str, new: str) -> SiteError 
 
 def _named_by_slug(texts: Mapping[str, str], old: str) -> bool:
     slug = url_for(old).strip("/").rsplit("/", 1)[-1]
-    return any(_field_tokens(t, SLUG_FIELDS[kind_of(old)], slug, slug) != t for t in texts.values())
+    return any(_field_tokens(t, SLUG_FIELDS[kind_of(old)], slug, "\0") != t for t in texts.values())
 
 
 def _rewritten(text: str, rel: str, old: str, new: str, is_moved: bool) -> str:
