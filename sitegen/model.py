@@ -301,8 +301,14 @@ def config_errors(site: Site, shown: str, unreadable: set[str]) -> list[SiteErro
     """Navigation and the urgent box in site.yaml must point at real pages."""
     config = site.config
     targets = [(item.url, "nav") for item in config.nav] + [(config.urgent.more, "urgent")]
+    hint = "use the address of a page, or add `aliases: [{url}]` to the page that replaces it"
     return [
-        SiteError(f"'{key}' links to {url}, but no page has that address", shown)
+        SiteError(
+            f"'{key}' links to {url}, but no page has that address",
+            shown,
+            config.line_of(key),
+            hint.format(url=url),
+        )
         for url, key in targets
         if url not in site.by_url and url not in unreadable
     ]
