@@ -224,7 +224,8 @@ def assemble(
             )
             continue
         by_url[page.url] = page
-    redirects, alias_errors = _redirects(by_url)
+    drafts_ = {p.url: p for p in pages if p.draft and p.url not in by_url}
+    redirects, alias_errors = _redirects(by_url, drafts_)
     sections = MappingProxyType(_sections(by_url.values()))
     pages_ = tuple(by_url.values())
     site = Site(config, pages_, MappingProxyType(by_url), MappingProxyType(redirects), sections)
@@ -241,14 +242,17 @@ def _sections(pages: Iterable[Page]) -> dict[str, tuple[Page, ...]]:
     return {name: tuple(sorted(members, key=order)) for name, members in found.items()}
 
 
-def _redirects(by_url: dict[str, Page]) -> tuple[dict[str, str], list[SiteError]]:
-    """Old URL -> page URL for every alias; collisions, chains and loops are errors."""
+def _redirects(
+    by_url: dict[str, Page], drafts: dict[str, Page]
+) -> tuple[dict[str, str], list[SiteError]]:
+    """Old URL -> page URL for every alias; collisions, chains, loops and aliases that
+    could send no one anywhere are errors."""
     redirects: dict[str, str] = {}
     errors: list[SiteError] = []
     for page in by_url.values():
         line = page.line_of("aliases")
         for alias in page.aliases:
-            problem = ""
+            problem, hint = "", "remove it from `aliases`"
             if alias == page.url:
                 problem = f"the alias {alias} is this page's own address"
             elif alias in by_url:
@@ -259,8 +263,16 @@ def _redirects(by_url: dict[str, Page]) -> tuple[dict[str, str], list[SiteError]
                 )
             elif alias in GENERATED:
                 problem = f"the alias {alias} is a file the build makes itself"
+            elif alias in drafts:
+                problem = f"the alias {alias} is the address of {drafts[alias].shown} (a draft)"
+            elif not alias.endswith("/"):
+                problem = f"the alias {alias} ends in a file name, so it would send no one here"
+                hint = (
+                    f"aliases are folder addresses ending in /, like {alias.rsplit('.', 1)[0]}/;"
+                    " an old file address needs a redirect set up on the web host"
+                )
             if problem:
-                errors.append(SiteError(problem, page.shown, line, "remove it from `aliases`"))
+                errors.append(SiteError(problem, page.shown, line, hint))
             else:
                 redirects[alias] = page.url
     return redirects, errors
