@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 from .config import SiteConfig
 from .content import RawPage, slugify
-from .errors import SiteError, line_of
+from .errors import SiteError, closest, line_of
 from .kinds import COMMON, KINDS, Source, kind_of
 
 GENERATED = ("/sitemap.xml", "/robots.txt", "/articles/feed.xml", "/404.html")
@@ -288,9 +288,7 @@ def _reference_errors(site: Site, unreadable: set[str]) -> list[SiteError]:
         for name in ("reviewed_by", "author"):
             slug = getattr(page, name)
             if slug and f"/clinicians/{slug}/" not in known:
-                hint = _choices("clinicians", site)
-                message = f"'{name}' names no clinician: there is no content/clinicians/{slug}.md"
-                errors.append(SiteError(message, page.shown, page.line_of(name), hint))
+                errors.append(_clinician_error(site, page, name, slug))
         for slug in page.params.get("treatments", ()):
             if f"/treatments/{slug}/" not in known:
                 message = f"'treatments' names no treatment page: {slug}"
@@ -302,6 +300,26 @@ def _reference_errors(site: Site, unreadable: set[str]) -> list[SiteError]:
                 hint = "use the address shown in the browser, like /self-care/"
                 errors.append(SiteError(message, page.shown, page.line_of("related"), hint))
     return errors
+
+
+def _clinician_error(site: Site, page: Page, name: str, value: str) -> SiteError:
+    """`reviewed_by` or `author` that names no clinician: the closest short name, and all."""
+    if SLUG.fullmatch(value):
+        message = f"'{name}' names no clinician: there is no content/clinicians/{value}.md"
+    else:
+        message = (
+            f"'{name}' should be a clinician's short name, the file name of their page"
+            f' without .md (got "{value}")'
+        )
+    slugs = [p.slug for p in site.pages_in("clinicians")]
+    close = closest(slugify(value), slugs)
+    hint = _choices("clinicians", site)
+    if close:
+        hint = f"did you mean {close}? " + hint
+    return SiteError(message, page.shown, page.line_of(name), hint)
+
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def _choices(section: str, site: Site) -> str:

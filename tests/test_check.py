@@ -110,7 +110,7 @@ def test_text_report_counts_first_then_problems_as_the_build_shows_them(
     broken = "the link to scoliosis-page.md goes to a page that does not exist"
     at = lines.index(f"content/guide/broken-link.md:7: {broken}")
     assert re.fullmatch(r"  7 \| .*\(scoliosis-page\.md\).*", lines[at + 1]), lines[at + 1]
-    assert lines[at + 2].startswith("  hint: check the file name")
+    assert lines[at + 2].startswith("  hint: if that page was removed, remove the link")
     assert any(line.endswith(": warning: no other page links to this page") for line in lines)
     assert "Traceback" not in result.out + result.err
 
