@@ -99,6 +99,7 @@ def test_new_refuses_a_title_that_gives_an_existing_address(site: Path, run) -> 
     [
         ("cuases", "there is no section 'cuases' in content/", "did you mean 'causes'?"),
         ("../etc", "'../etc' is not a section name", "use a folder name in content/"),
+        ("zzz", "there is no section 'zzz' in content/", "known sections: articles, causes,"),
         ("Causes", "'Causes' is not a section name", "use a folder name in content/"),
     ],
 )
