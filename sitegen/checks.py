@@ -335,8 +335,9 @@ def source_warnings(page: Page) -> list[SiteError]:
 
 
 def placeholder_warnings(page: Page, content: Path) -> list[SiteError]:
-    """Text like 'TODO: ...' that `build.py new` writes must be replaced before publishing."""
-    line = page.line_in_file(PLACEHOLDER)
+    """Text like 'TODO: ...' that `build.py new` writes must be replaced before publishing.
+    A draft is reminded of it here; on any other page it is a build error (release.py)."""
+    line = page.line_in_file(PLACEHOLDER) if page.draft else None
     if line is None:
         return []
     hint = "replace every TODO with the real text"
@@ -358,14 +359,17 @@ def external_links(site: Site, bodies: dict[str, Body], content: Path) -> tuple[
 # --- output -------------------------------------------------------------------------------
 
 
-def as_text(report: Report) -> str:
-    """The counts first, then each problem as the build shows it, then the external links."""
+def as_text(report: Report, links: bool = False) -> str:
+    """The counts first, then each problem as the build shows it, then the external links
+    (with `links`; otherwise how to list them)."""
     out = [_counts(report), ""]
     for problem in with_sources(_sorted([*report.errors, *report.warnings])):
         out += text_lines(problem)
-    if report.external:
+    if report.external and links:
         out += ["", "External links (listed only; open them now and then to see they still work):"]
         out += [f"  {link.path}:{link.line or '?'}  {link.url}" for link in report.external]
+    elif report.external:
+        out += ["", "To list the links to other websites: python build.py check --links"]
     return "\n".join(out) + "\n"
 
 

@@ -48,9 +48,11 @@ def parser() -> argparse.ArgumentParser:
     _site_options(s)
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    s.set_defaults(drafts=True)  # the preview shows drafts: `new` makes pages as drafts
     c = commands.add_parser("check", help="check the content like a careful editor")
     _site_options(c)
     c.add_argument("--format", choices=("text", "json"), default="text", help="default: text")
+    c.add_argument("--links", action="store_true", help="also list every link to another website")
     n = commands.add_parser("new", help="start a new page with every field explained")
     n.add_argument("section", metavar="SECTION", help="a folder in content/, e.g. causes")
     n.add_argument("title", metavar="TITLE", help='the page title, e.g. "Rib pain"')
@@ -120,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return serve(options_from(args), args.host, args.port)
         if args.command == "check":
-            return run_check(options_from(args), args.format, args.strict)
+            return run_check(options_from(args), args.format, args.strict, args.links)
         if args.command == "new":
             return run_new(args.content, args.section, args.title)
         if args.command == "move":
@@ -163,13 +165,13 @@ def run_build(options: Options) -> int:
     return EXIT_OK
 
 
-def run_check(options: Options, fmt: str, strict: bool) -> int:
+def run_check(options: Options, fmt: str, strict: bool, links: bool = False) -> int:
     """Check the site and print the report; 1 when there is an error (or, strict, a warning)."""
     from . import checks
 
     result = checks.check_site(options)
     result = checks.strict(result) if strict else result
-    print(checks.as_json(result) if fmt == "json" else checks.as_text(result), end="")
+    print(checks.as_json(result) if fmt == "json" else checks.as_text(result, links), end="")
     return result.exit_code()
 
 
@@ -183,7 +185,8 @@ def run_new(content: Path, section: str, title: str) -> int:
     address = config.absolute(made.url) if config else made.url
     print(f"created {made.shown}")
     print(f"its address will be {made.url} (published at {address})")
-    print("fill in the lines marked TODO, then preview it with `make serve`")
+    print("fill in the lines marked TODO and preview it with `make serve`;")
+    print("it is a draft (draft: true) and is published once you set `draft: false`")
     return EXIT_OK
 
 

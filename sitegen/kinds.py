@@ -110,8 +110,9 @@ COMMON: dict[str, f.Field] = {
     ),
     "draft": field_(
         f.boolean,
-        "true keeps the page off the published site while you work on it.",
-        starter="false",
+        "true keeps the page off the published site while you work on it;\n"
+        "set it to false when the page is finished and reviewed.",
+        starter="true",
     ),
     "weight": field_(
         f.integer, "Order in lists and menus: lower numbers come first.", starter="10"

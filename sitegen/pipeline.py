@@ -23,7 +23,7 @@ from .errors import BuildFailed, SiteError, display_path
 from .links import link_errors
 from .model import BodyMeta, Page, Site, assemble, config_errors, make_page, url_for
 from .pool import Progress, map_shared, worker_count
-from .release import release_problems
+from .release import release_problems, unfinished_problems
 from .render import convert, environment, page_context, render_page, template_error, template_errors
 
 
@@ -92,6 +92,7 @@ def make(options: Options, memo: memo_mod.Memo) -> Result:
     site, site_errors = assemble(config, pages, options.drafts, unreadable)
     shown_config = display_path(options.content / "site.yaml")
     site_errors += config_errors(site, shown_config, unreadable)
+    site_errors += unfinished_problems(site)  # TODOs on a page that is not a draft, and such
     todo = release_problems(site, shown_config, options.release)
     (site_errors if options.release else warnings).extend(todo)
     compiled = memo.templates_folder()
