@@ -240,3 +240,21 @@ def test_prose_makes_headings_and_list_items_sentences() -> None:
     assert checks.prose("Main message.", html) == (
         "Main message.\nWhat helps.\nRest and move.\nheat."
     )
+
+
+def test_a_reading_level_warning_names_the_hardest_sentences(check_site: Path, run) -> None:
+    (check_site / "content/guide/hard-to-read.md").write_text(
+        "---\ntitle: Hard to read\ndescription: Dense text.\n---\n"
+        "We can help you. Your back hurts when you sit a lot at work.\n\n"
+        "Prolonged sedentary positioning frequently necessitates individualized rehabilitation.\n\n"
+        "Walk a little each hour. Rest when you need to rest.\n\n"
+        "Musculoskeletal discomfort originates from occupational circumstances.\n"
+    )
+    _, data = _json(run)
+    (hint,) = [w["hint"] for w in data["warnings"] if w["path"].endswith("hard-to-read.md")]
+    assert hint == (
+        "use shorter sentences and everyday words; split a long sentence in two;"
+        ' the hardest sentences: line 7: "Prolonged sedentary positioning frequently'
+        ' necessitates..." (grade 36); line 11: "Musculoskeletal discomfort originates from'
+        ' occupational..." (grade 28)'
+    )
