@@ -218,17 +218,16 @@ def _unfinished(page: Page, site: Site, number: int, line: str) -> list[SiteErro
         message = f"text left from the template of `build.py new`: {phrase.strip()!r}"
         found.append(SiteError(message, page.shown, number, UNFINISHED))
     elif TODO.search(line):
-        found.append(SiteError("a TODO is left in the page", page.shown, number, UNFINISHED))
+        hint = "do what the TODO says, then delete it; " + DRAFT_NOTE
+        found.append(SiteError("a TODO is left in the page", page.shown, number, hint))
     match = LOCAL.search(line)
     if match:
         found.append(_preview_link(page, site, number, _token(line, match)))
     return found
 
 
-UNFINISHED = (
-    "replace it with the page's own words; to keep working on the page unpublished,"
-    " set `draft: true`"
-)
+DRAFT_NOTE = "to keep working on the page unpublished, set `draft: true`"
+UNFINISHED = "replace it with the page's own words; " + DRAFT_NOTE
 
 
 def _preview_link(page: Page, site: Site, number: int, link: str) -> SiteError:
@@ -241,7 +240,7 @@ def _preview_link(page: Page, site: Site, number: int, link: str) -> SiteError:
         hint = "link to the page's file instead, written like kyphosis.md (see docs/editing.md)"
     else:
         written = md_link(page, target) + (f"#{parts.fragment}" if parts.fragment else "")
-        hint = f"link to the page's file instead: ({written})"
+        hint = f"write ({written}) in place of ({link}): links to pages name their .md file"
     return SiteError(message, page.shown, number, hint)
 
 

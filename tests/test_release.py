@@ -269,7 +269,11 @@ def test_unfinished_text_fails_every_build(clinic: Path, run, rule: str) -> None
 def test_a_link_copied_from_the_preview_says_which_md_link_to_write(clinic: Path, run) -> None:
     UNFINISHED["a link to localhost"][0](clinic)
     err = run("build", "--no-cache", *THEMES).err
-    assert "  hint: link to the page's file instead: (index.md)" in err.splitlines()
+    hint = (
+        "  hint: write (index.md) in place of (http://localhost:8000/causes/):"
+        " links to pages name their .md file"
+    )
+    assert hint in err.splitlines()
 
 
 @pytest.mark.parametrize(
