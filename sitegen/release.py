@@ -221,8 +221,10 @@ def _unfinished(page: Page, site: Site, number: int, line: str) -> list[SiteErro
         hint = "do what the TODO says, then delete it; " + DRAFT_NOTE
         found.append(SiteError("a TODO is left in the page", page.shown, number, hint))
     match = LOCAL.search(line)
-    if match:
+    if match and number >= page.body_line:
         found.append(_preview_link(page, site, number, _token(line, match)))
+    elif match:  # a source's address in the front matter: no .md file stands for it
+        found += text_problems(line, page.shown, number, "this line")[-1:]
     return found
 
 

@@ -98,6 +98,16 @@ def test_alias_redirects(site: Path, run) -> None:
     assert (site / "_site/_redirects").read_text() == "/old-kyphosis/ /causes/kyphosis/ 301\n"
 
 
+def test_alias_redirects_work_under_a_sub_path_and_in_the_preview(site: Path, run) -> None:
+    assert run("build", "--base-url", "https://example.org/clinic/").code == 0
+    page = (site / "_site/old-kyphosis/index.html").read_text()
+    # the same relative target from https://example.org/clinic/old-kyphosis/ and from
+    # http://127.0.0.1:8000/old-kyphosis/ in the preview
+    assert 'content="0; url=../causes/kyphosis/"' in page
+    assert 'href="https://example.org/clinic/causes/kyphosis/"' in page
+    assert "127.0.0.1" not in page
+
+
 def test_names_with_spaces_capitals_and_accents_are_slugged(site: Path, run) -> None:
     (site / "content/Über Uns.md").write_text("---\ntitle: Über\ndescription: x\n---\nx\n")
     assert run("build").code == 0
