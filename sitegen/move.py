@@ -63,7 +63,9 @@ def content_rel(content: Path, given: str) -> str:
     full = Path(os.path.abspath(path)).as_posix()
     if full.startswith(prefix):
         return full[len(prefix) :]
-    return posixpath.normpath(path).lstrip("/")
+    if os.path.isabs(path) or re.match(r"[A-Za-z]:/", path):  # outside content/: refused
+        return "../" + posixpath.basename(path)
+    return posixpath.normpath(path)
 
 
 def read_texts(content: Path) -> dict[str, str]:
@@ -112,7 +114,10 @@ def _move_problem(texts: Mapping[str, str], old: str, new: str) -> SiteError | N
             f"there is no page content/{old}",
             hint="give the page's file, like content/causes/rib-ache.md",
         )
-    if not new.endswith(".md") or new.startswith("../") or not all(map(slugify, new.split("/"))):
+    if new.startswith("../"):
+        hint = "give a path like content/causes/rib-pain.md"
+        return SiteError("the new file must be inside the content folder", hint=hint)
+    if not new.endswith(".md") or not all(map(slugify, new.split("/"))):
         hint = (
             "give a file name with letters a to z, ending in .md, like content/causes/rib-pain.md"
         )
@@ -132,6 +137,15 @@ def _move_problem(texts: Mapping[str, str], old: str, new: str) -> SiteError | N
             f"content/{taken} already has the address {url_for(new)}",
             hint="choose another name, or move that page first",
         )
+    alias = next(
+        (r for r, t in texts.items() if r != old and _has_token(t, "aliases", url_for(new))),
+        None,
+    )
+    if alias:
+        return SiteError(
+            f"{url_for(new)} is an old address of content/{alias} (in its `aliases`)",
+            hint="choose another name, or take the address out of that page's `aliases` first",
+        )
     if kind_of(old) in SLUG_FIELDS and kind_of(new) != kind_of(old) and _named_by_slug(texts, old):
         hint = f"keep the page in content/{kind_of(old)}/, or change those pages first"
         return SiteError(f"other pages name content/{old} by its short name", hint=hint)
@@ -149,6 +163,12 @@ def _new_kind_problem(before: str, old: str, after: str, new: str) -> SiteError 
     hint = "choose a folder where pages have the same fields, or change the page first"
     message = f"content/{old} cannot become content/{new}: there, {problem.message}"
     return SiteError(message, hint=hint)
+
+
+def _has_token(text: str, field: str, value: str) -> bool:
+    """Whether a page's front-matter field names `value`."""
+    split = _split(text)
+    return split is not None and _field_tokens(split[0], (field,), value, "\0") != split[0]
 
 
 def _named_by_slug(texts: Mapping[str, str], old: str) -> bool:

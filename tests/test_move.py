@@ -127,6 +127,27 @@ def test_a_move_that_cannot_be_made_changes_nothing(
     assert tree_hashes(shipped / "content") == before
 
 
+def test_the_address_of_another_pages_alias_is_refused(shipped: Path, run) -> None:
+    moved = shipped / "content/causes/scoliosis.md"
+    moved.write_text(moved.read_text().replace("\n---\n", "\naliases: [/causes/round/]\n---\n", 1))
+    before = tree_hashes(shipped / "content")
+    result = run("move", "content/causes/kyphosis.md", "content/causes/round.md")
+    assert result.code == 1
+    assert messages(result.err)[:2] == [
+        "/causes/round/ is an old address of content/causes/scoliosis.md (in its `aliases`)",
+        "  hint: choose another name, or take the address out of that page's `aliases` first",
+    ]
+    assert tree_hashes(shipped / "content") == before
+
+
+def test_a_new_name_outside_content_is_refused(shipped: Path, run, tmp_path: Path) -> None:
+    before = tree_hashes(shipped / "content")
+    result = run("move", "content/causes/kyphosis.md", str(tmp_path / "kyphosis.md"))
+    assert result.code == 1
+    assert messages(result.err)[0] == "the new file must be inside the content folder"
+    assert tree_hashes(shipped / "content") == before
+
+
 def test_a_failure_half_way_puts_every_file_back(
     shipped: Path, run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
