@@ -264,12 +264,40 @@ def reading_grade(text: str) -> tuple[float, int]:
 
 def reading_warnings(page: Page, body: Body, limit: int) -> list[SiteError]:
     """Patient pages should read at or below the site's grade (site.yaml `reading_grade`)."""
-    grade, words = reading_grade(prose(page.summary, body.html))
+    prose_text = prose(page.summary, body.html)
+    grade, words = reading_grade(prose_text)
     if words < MIN_WORDS or grade <= limit:
         return []
     message = f"the reading level is grade {grade:.1f}; this site aims for grade {limit} or lower"
     hint = "use shorter sentences and everyday words; split a long sentence in two"
+    hardest = [_quoted(page, g, sentence) for g, sentence in hardest_sentences(prose_text, limit)]
+    if hardest:
+        hint += "; the hardest sentences: " + "; ".join(hardest)
     return [SiteError(message, page.shown, None, hint, warning=True)]
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\u201d]*\s+")
+MIN_SENTENCE_WORDS = 6  # a heading or a one-word line is not what makes a page hard
+
+
+def hardest_sentences(text: str, above: float, count: int = 3) -> list[tuple[float, str]]:
+    """The `count` sentences with the highest reading grade over `above`, hardest first."""
+    graded = []
+    for line in text.split("\n"):
+        for sentence in SENTENCE_END.split(line):
+            grade, words = reading_grade(sentence)
+            if words >= MIN_SENTENCE_WORDS and grade > above:
+                graded.append((grade, sentence.strip()))
+    return sorted(graded, key=lambda pair: -pair[0])[:count]
+
+
+def _quoted(page: Page, grade: float, sentence: str) -> str:
+    """'line 12: "Seen from the side, a healthy..." (grade 11)': where, what and how hard."""
+    shown = sentence if len(sentence) <= 60 else sentence[:57].rsplit(" ", 1)[0] + "..."
+    start = " ".join(sentence.split()[:3])
+    line = page.line_in_body(start) or page.line_in_file(start)
+    where = f"line {line}: " if line else ""
+    return f'{where}"{shown}" (grade {grade:.0f})'
 
 
 # --- pages compared with each other -------------------------------------------------------
@@ -335,8 +363,9 @@ def source_warnings(page: Page) -> list[SiteError]:
 
 
 def placeholder_warnings(page: Page, content: Path) -> list[SiteError]:
-    """Text like 'TODO: ...' that `build.py new` writes must be replaced before publishing."""
-    line = page.line_in_file(PLACEHOLDER)
+    """Text like 'TODO: ...' that `build.py new` writes must be replaced before publishing.
+    A draft is reminded of it here; on any other page it is a build error (release.py)."""
+    line = page.line_in_file(PLACEHOLDER) if page.draft else None
     if line is None:
         return []
     hint = "replace every TODO with the real text"
@@ -358,14 +387,17 @@ def external_links(site: Site, bodies: dict[str, Body], content: Path) -> tuple[
 # --- output -------------------------------------------------------------------------------
 
 
-def as_text(report: Report) -> str:
-    """The counts first, then each problem as the build shows it, then the external links."""
+def as_text(report: Report, links: bool = False) -> str:
+    """The counts first, then each problem as the build shows it, then the external links
+    (with `links`; otherwise how to list them)."""
     out = [_counts(report), ""]
     for problem in with_sources(_sorted([*report.errors, *report.warnings])):
         out += text_lines(problem)
-    if report.external:
+    if report.external and links:
         out += ["", "External links (listed only; open them now and then to see they still work):"]
         out += [f"  {link.path}:{link.line or '?'}  {link.url}" for link in report.external]
+    elif report.external:
+        out += ["", "To list the links to other websites: python build.py check --links"]
     return "\n".join(out) + "\n"
 
 

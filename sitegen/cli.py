@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import SplitResult, urlsplit
 
 from .config import load_config
-from .errors import BuildFailed
+from .errors import BuildFailed, SiteError
 from .pipeline import Options, build
 from .report import print_problems
 from .scaffold import NewPage, new_page
@@ -87,14 +87,23 @@ def parser() -> argparse.ArgumentParser:
     _site_options(s)
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     s.add_argument("--port", type=port, default=8000, help="port to listen on (default 8000)")
+    s.set_defaults(drafts=True)  # the preview shows drafts: `new` makes pages as drafts
     c = commands.add_parser("check", help="check the content like a careful editor")
     _site_options(c)
     c.add_argument("--format", choices=("text", "json"), default="text", help="default: text")
+    c.add_argument("--links", action="store_true", help="also list every link to another website")
     n = commands.add_parser("new", help="start a new page with every field explained")
     n.add_argument("section", metavar="SECTION", help="a folder in content/, e.g. causes")
     n.add_argument("title", metavar="TITLE", help='the page title, e.g. "Rib pain"')
     n.add_argument("--content", type=Path, default=Path("content"), help="default: content")
     _debug_option(n)
+    m = commands.add_parser(
+        "move", help="rename a page: keep its old address working and fix every link to it"
+    )
+    m.add_argument("old", metavar="OLD", help="the page's file, e.g. content/causes/rib-ache.md")
+    m.add_argument("new", metavar="NEW", help="its new file, e.g. content/causes/rib-pain.md")
+    m.add_argument("--content", type=Path, default=Path("content"), help="default: content")
+    _debug_option(m)
     return top
 
 
@@ -144,7 +153,7 @@ def show_progress(what: str, done: int, total: int) -> None:
 
 def with_default_command(argv: list[str]) -> list[str]:
     """`build.py [options]` means `build.py build [options]`."""
-    named = {"build", "serve", "check", "new", "-h", "--help"} & set(argv)
+    named = {"build", "serve", "check", "new", "move", "-h", "--help"} & set(argv)
     return argv if named else ["build", *argv]
 
 
@@ -165,9 +174,11 @@ def main(argv: list[str] | None = None) -> int:
 
             return serve(options_from(args), args.host, args.port)
         if args.command == "check":
-            return run_check(options_from(args), args.format, args.strict)
+            return run_check(options_from(args), args.format, args.strict, args.links)
         if args.command == "new":
             return run_new(args.content, args.section, args.title)
+        if args.command == "move":
+            return run_move(args.content, args.old, args.new)
         return run_build(options_from(args))
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
@@ -221,13 +232,13 @@ def run_build(options: Options) -> int:
     return EXIT_OK
 
 
-def run_check(options: Options, fmt: str, strict: bool) -> int:
+def run_check(options: Options, fmt: str, strict: bool, links: bool = False) -> int:
     """Check the site and print the report; 1 when there is an error (or, strict, a warning)."""
     from . import checks
 
     result = checks.check_site(options)
     result = checks.strict(result) if strict else result
-    print(checks.as_json(result) if fmt == "json" else checks.as_text(result), end="")
+    print(checks.as_json(result) if fmt == "json" else checks.as_text(result, links), end="")
     return result.exit_code()
 
 
@@ -241,5 +252,29 @@ def run_new(content: Path, section: str, title: str) -> int:
     address = config.absolute(made.url) if config else made.url
     print(f"created {made.shown}")
     print(f"its address will be {made.url} (published at {address})")
-    print("fill in the lines marked TODO, then preview it with `make serve`")
+    print("fill in the lines marked TODO and preview it with `make serve`;")
+    print("it is a draft (draft: true) and is published once you set `draft: false`")
+    return EXIT_OK
+
+
+def run_move(content: Path, old: str, new: str) -> int:
+    """Rename a page, add its old address to `aliases`, rewrite the links to it; or change
+    nothing and say why."""
+    from .move import apply_move, content_rel, plan_move, read_texts
+
+    if not content.is_dir():
+        print_problems([SiteError(f"there is no content folder at {content.as_posix()}")])
+        return EXIT_ERRORS
+    plan = plan_move(read_texts(content), content_rel(content, old), content_rel(content, new))
+    failed = plan if isinstance(plan, SiteError) else apply_move(content, plan)
+    if failed is not None:
+        print_problems([failed])
+        print("nothing was changed", file=sys.stderr)
+        return EXIT_ERRORS
+    folder = content.as_posix().rstrip("/")
+    print(f"moved {folder}/{plan.old} to {folder}/{plan.new}")
+    print(f"its old address {plan.old_url} now sends visitors to {plan.new_url} (see `aliases`)")
+    changed = plan.changed()
+    if changed:
+        print("links rewritten in " + ", ".join(f"{folder}/{rel}" for rel in changed))
     return EXIT_OK

@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import fields as f
-from .errors import SiteError, display_path
+from .errors import SiteError, did_you_mean, display_path
 
 DAY_NAMES = {
     "Mo": "Monday",
@@ -141,9 +141,12 @@ def _day(value: object) -> str:
 def _time(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):  # YAML reads 08:00 as minutes
         value = f"{value // 60:02d}:{value % 60:02d}"
-    if isinstance(value, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
-        return value
-    raise f.Mistake('a time like "08:00" (in quotes)')
+    if isinstance(value, str) and re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value.strip()):
+        return value.strip().zfill(5)  # '9:00' -> '09:00'
+    raise f.Mistake(
+        'a time like "08:00"',
+        'write the time as hours:minutes on a 24-hour clock, in quotes, like "17:30"',
+    )
 
 
 def _base_url(value: object) -> str:
@@ -222,6 +225,52 @@ def _urgent(**values: object) -> Urgent:
     return Urgent(**values)  # type: ignore[arg-type]
 
 
+HOURS_FIELDS: dict[str, f.Field] = {
+    "days": f.Field(f.list_of(_day), True),
+    "opens": f.Field(_time, True),
+    "closes": f.Field(_time, True),
+}
+
+
+def hours_problems(items: object, shown: str, first_line: int) -> list[SiteError]:
+    """Every bad value in the opening hours, each at its own line with just that value."""
+    if not isinstance(items, list):
+        return []
+    found: list[SiteError] = []
+    for item in items:
+        if not isinstance(item, dict):
+            return []  # not a group at all: the general message says what an item looks like
+        lines = getattr(item, "lines", {})
+        start = first_line + getattr(item, "start", 0)
+        for key in sorted(item.keys() - HOURS_FIELDS.keys()):
+            hint = did_you_mean(key, HOURS_FIELDS)
+            found.append(SiteError(f"unknown field '{key}' in hours", shown, start, hint))
+        for key, spec in HOURS_FIELDS.items():
+            line = first_line + lines[key] if key in lines else start
+            if item.get(key) is None:
+                hint = f"add `{key}:` to this group of hours"
+                found.append(SiteError(f"opening hours without '{key}'", shown, start, hint))
+                continue
+            values = item[key] if key == "days" and isinstance(item[key], list) else [item[key]]
+            convert = _day if key == "days" else spec.convert
+            found += _bad_values(key, values, convert, shown, line)
+    return found
+
+
+def _bad_values(
+    key: str, values: list, convert: f.Convert, shown: str, line: int
+) -> list[SiteError]:
+    """One error for each value of `values` that `convert` refuses, quoting just it."""
+    found = []
+    for value in values:
+        try:
+            convert(value)
+        except f.Mistake as exc:
+            message = f"'{key}' in hours should be {exc.expected} (got {f.shown(value)})"
+            found.append(SiteError(message, shown, line, exc.hint))
+    return found
+
+
 FIELDS: dict[str, f.Field] = {
     "name": f.Field(f.text(), True, "the clinic's name"),
     "tagline": f.Field(f.text(), doc="a short line under the name"),
@@ -244,16 +293,7 @@ FIELDS: dict[str, f.Field] = {
         "street, locality, region, postal_code, country",
     ),
     "hours": f.Field(
-        f.list_of(
-            f.record(
-                {
-                    "days": f.Field(f.list_of(_day), True),
-                    "opens": f.Field(_time, True),
-                    "closes": f.Field(_time, True),
-                },
-                _hours,
-            )
-        ),
+        f.list_of(f.record(HOURS_FIELDS, _hours)),
         True,
         "opening hours",
     ),
@@ -321,6 +361,9 @@ def load_config(
     if base_url is not None:
         data["base_url"] = base_url
     values, errors = f.validate(data, FIELDS, shown, 1)
+    detailed = hours_problems(data.get("hours"), shown, 1)
+    if detailed:  # each bad value at its own line, instead of one message about the list
+        errors = [e for e in errors if not e.message.startswith("'hours' should be")] + detailed
     if errors:
         return None, errors
     return SiteConfig(**values, lines=_key_lines(data, 1)), []

@@ -62,9 +62,15 @@ def display_path(path: Path, root: Path | None = None) -> str:
     return path.as_posix()
 
 
-def did_you_mean(word: str, choices: list[str] | set[str]) -> str:
-    """A hint naming the closest known word, or listing the choices."""
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+def did_you_mean(word: str, choices: list[str] | set[str], what: str = "fields") -> str:
+    """A hint naming the closest known word, or listing the choices (`what` they are)."""
+    close = closest(word, choices)
     if close:
-        return f"did you mean '{close[0]}'?"
-    return "known fields: " + ", ".join(sorted(choices))
+        return f"did you mean '{close}'?"
+    return f"known {what}: " + ", ".join(sorted(choices))
+
+
+def closest(word: str, choices: list[str] | set[str], cutoff: float = 0.6) -> str | None:
+    """The known word most like `word` (a misspelling of it), or None."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=cutoff)
+    return close[0] if close else None

@@ -184,7 +184,13 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, path: str, first_line: int
     mark = exc.problem_mark or exc.context_mark
     line = first_line + (mark.line if mark else 0)
     problem = (exc.problem or "is not valid YAML").strip()
-    bad_line = text.split("\n")[mark.line] if mark and mark.line < text.count("\n") + 1 else ""
+    lines = text.split("\n")
+    bad_line = lines[mark.line] if mark and mark.line < len(lines) else ""
+    tab_ok = "\t" not in bad_line and "'\\t'" not in problem  # YAML stopped for another reason
+    slip = unseen_slip(lines[: (mark.line if mark else 0) + 1], tab_ok)
+    if slip:
+        at, message, hint = slip
+        return SiteError(message, path, first_line + at, hint)
     if "\t" in bad_line or "'\\t'" in problem:
         return SiteError(
             "the front matter has a tab character",
@@ -201,6 +207,57 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, path: str, first_line: int
         line,
         "each line should look like `name: value`; put text with a colon in quotes",
     )
+
+
+# Characters that look like a space (or nothing) but are not one to YAML.
+ODD_SPACES = {
+    "\u00a0": "a non-breaking space",
+    "\t": "a tab",
+    "\u202f": "a narrow non-breaking space",
+    "\u2007": "a figure space",
+    "\u3000": "a wide space",
+    "\u200b": "a zero-width space",
+}
+DOUBLE, SINGLE, LOW = "\u201c \u201d", "\u2018 \u2019", "\u201e \u201c"
+CURLY = {"\u201c": DOUBLE, "\u201d": DOUBLE, "\u2018": SINGLE, "\u2019": SINGLE, "\u201e": LOW}
+KEY = r"^[ ]*(?:-[ ]+)?(?P<key>[A-Za-z_][\w-]*)[ ]*:"
+AFTER_COLON = re.compile(KEY + "(?P<odd>[" + "".join(ODD_SPACES) + "])")
+ODD_INDENT = re.compile(r"^[ ]*(?P<odd>[" + "".join(c for c in ODD_SPACES if c != "\t") + "])")
+CURLY_VALUE = re.compile(KEY + r"[ \t]*(?:\[[ ]*)?(?P<quote>[" + "".join(CURLY) + "])")
+
+
+def unseen_slip(lines: list[str], tab_ok: bool = True) -> tuple[int, str, str] | None:
+    """The line nearest the end of `lines` with a slip that cannot be seen: a character
+    after a colon that looks like a space but is not one, or curly quotes around a value.
+    (YAML stops at a later line, often far below, so look back from where it stopped.)
+    YAML mostly takes a tab after a colon (`tab_ok`: it did here), and text in curly
+    quotes is only text, unless it is on the line YAML stopped at."""
+    for at in range(len(lines) - 1, -1, -1):
+        line = lines[at]
+        found = AFTER_COLON.match(line)
+        if found and not (found["odd"] == "\t" and tab_ok):
+            odd, key = ODD_SPACES[found["odd"]], found["key"]
+            hint = f"delete the character after `{key}:` and type an ordinary space"
+            return at, f"after `{key}:` there is {odd}, which YAML does not read as a space", hint
+        found = ODD_INDENT.match(line)
+        if found:
+            hint = "delete the spaces at the start of the line and type ordinary spaces"
+            return at, f"the line starts with {ODD_SPACES[found['odd']]}", hint
+        found = CURLY_VALUE.match(line) if at == len(lines) - 1 else None
+        if found:
+            pair = CURLY[found["quote"]]
+            message = f"the value of '{found['key']}' is in curly quotes {pair}, not straight ones"
+            return at, message, f"replace {pair} with straight quotes" + _straight(line)
+    return None
+
+
+def _straight(line: str) -> str:
+    """': title: "Rib pain"', the line with the curly quotes around its value made straight."""
+    key, _, value = line.strip().partition(":")
+    value = value.strip()
+    if len(value) > 1 and value[0] in CURLY and value[-1] in CURLY and '"' not in value:
+        return f': {key}: "{value[1:-1]}"'
+    return ' (")'
 
 
 # --- converters -----------------------------------------------------------

@@ -95,10 +95,11 @@ COMMON: dict[str, f.Field] = {
         "The day of the last clinical review; the next one is due 12 months later.",
         example="{today}",
     ),
+    # Any text here: the model checks it against the clinicians' pages and suggests a name.
     "reviewed_by": field_(
-        f.slug, f"Who did the clinical review: {SLUG_DOC}.", example="{clinician}"
+        f.text(), f"Who did the clinical review: {SLUG_DOC}.", example="{clinician}"
     ),
-    "author": field_(f.slug, f"Who wrote the page: {SLUG_DOC}.", example="{clinician}"),
+    "author": field_(f.text(), f"Who wrote the page: {SLUG_DOC}.", example="{clinician}"),
     "sources": field_(
         f.list_of(SOURCE),
         "Public sources for the facts on this page; cite them in the text as [#1], [#2].\n"
@@ -109,8 +110,9 @@ COMMON: dict[str, f.Field] = {
     ),
     "draft": field_(
         f.boolean,
-        "true keeps the page off the published site while you work on it.",
-        starter="false",
+        "true keeps the page off the published site while you work on it;\n"
+        "set it to false when the page is finished and reviewed.",
+        starter="true",
     ),
     "weight": field_(
         f.integer, "Order in lists and menus: lower numbers come first.", starter="10"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 
 from .content import is_ignored
-from .errors import SiteError
+from .errors import SiteError, closest
 from .model import GENERATED, BodyMeta, Link, Page, Site
+
+PICTURE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".avif"}
 
 
 def link_errors(
@@ -55,21 +58,18 @@ def _link_problem(
     if problem:
         return problem
     if link.tag == "img":
-        if (static / path.lstrip("/")).is_file():
-            return None
-        return f"the image {link.raw} does not exist", "put the picture in static/ and use its path"
+        return None if (static / path.lstrip("/")).is_file() else _image_problem(static, link)
     target = site.by_url.get(target_url)
     if target is None:
         redirected = site.redirects.get(target_url)
         if redirected:
-            return (
-                f"the link to {link.raw} points at an old address",
-                f"link to {redirected} instead",
-            )
+            hint = f"link to {md_link(page, site.by_url[redirected])} instead"
+            return f"the link to {link.raw} points at an old address", hint
         if target_url in GENERATED or (static / target_url.lstrip("/")).is_file():
             return None
-        hint = "check the file name; links to other pages end in .md, like kyphosis.md"
-        return f"the link to {link.raw} goes to a page that does not exist", hint
+        return f"the link to {link.raw} goes to a page that does not exist", _missing_hint(
+            site, page, target_url
+        )
     if target is page and not fragment:
         return "the page links to itself", "remove the link, or link to a heading with #"
     target_meta = bodies.get(target.url)
@@ -103,6 +103,57 @@ def _path_problem(link: Link) -> tuple[str, str] | None:
 
 
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def md_link(page: Page, target: Page) -> str:
+    """How `page` links to `target` in the form the guide teaches: its .md file, relative."""
+    return posixpath.relpath(target.rel, posixpath.dirname(page.rel) or ".")
+
+
+def _missing_hint(site: Site, page: Page, url: str) -> str:
+    """A misspelt page name's likely meaning; else what to do about a page that was removed."""
+    slug = url.strip("/").rsplit("/", 1)[-1]
+    others = {p.slug: p for p in site.pages if p is not page and p.slug}
+    close = closest(slug, set(others), cutoff=0.7)
+    if close:
+        return f"did you mean {md_link(page, others[close])}? check the file name in content/"
+    section = url.strip("/").split("/")[0] if url.count("/") > 2 else ""
+    example = next(
+        (p for p in site.pages_in(section) if p is not page),
+        next((p for p in site.pages if p is not page and p.url != "/"), None),
+    )
+    instead = f" (like {md_link(page, example)})" if example else ""
+    return (
+        f"if that page was removed, remove the link or link to another page{instead};"
+        f" to keep its old address working, add `aliases: [{url}]` to the page that replaces it"
+    )
+
+
+def _image_problem(static: Path, link: Link) -> tuple[str, str]:
+    """A missing picture: `static/` written in its path, a misspelt name, or no file at all."""
+    message = f"the image {link.raw} does not exist"
+    written = link.raw.split("#")[0].lstrip("/")
+    if written.startswith("static/"):
+        fixed = "/" + written.removeprefix("static/")
+        return message, (
+            f"drop `static/` from the path: write {fixed}; what is in static/ is published"
+            " at the top of the site"
+        )
+    pictures = _pictures(static)
+    name = posixpath.basename(link.path)
+    close = closest(name, {posixpath.basename(p) for p in pictures}, cutoff=0.7)
+    if close:
+        found = next(p for p in pictures if posixpath.basename(p) == close)
+        return message, f"did you mean {found}? check the file name in static/"
+    return message, "put the picture in static/images/ and write its path, like /images/name.svg"
+
+
+def _pictures(static: Path) -> list[str]:
+    """Every picture in static/, as the site path a page writes: '/images/curve.svg'."""
+    if not static.is_dir():
+        return []
+    found = (p for p in static.rglob("*") if p.suffix.lower() in PICTURE_TYPES and p.is_file())
+    return sorted("/" + p.relative_to(static).as_posix() for p in found)
 
 
 def _line_of(page: Page, raw: str) -> int | None:

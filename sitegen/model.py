@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 from .config import SiteConfig
 from .content import RawPage, slugify
-from .errors import SiteError, line_of
+from .errors import SiteError, closest, line_of
 from .kinds import COMMON, KINDS, Source, kind_of
 
 GENERATED = ("/sitemap.xml", "/robots.txt", "/articles/feed.xml", "/404.html")
@@ -228,7 +228,8 @@ def assemble(
             )
             continue
         by_url[page.url] = page
-    redirects, alias_errors = _redirects(by_url)
+    drafts_ = {p.url: p for p in pages if p.draft and p.url not in by_url}
+    redirects, alias_errors = _redirects(by_url, drafts_)
     sections = MappingProxyType(_sections(by_url.values()))
     pages_ = tuple(by_url.values())
     site = Site(config, pages_, MappingProxyType(by_url), MappingProxyType(redirects), sections)
@@ -245,39 +246,57 @@ def _sections(pages: Iterable[Page]) -> dict[str, tuple[Page, ...]]:
     return {name: tuple(sorted(members, key=order)) for name, members in found.items()}
 
 
-def _redirects(by_url: dict[str, Page]) -> tuple[dict[str, str], list[SiteError]]:
-    """Old URL -> page URL for every alias; collisions, chains and loops are errors."""
+def _redirects(
+    by_url: dict[str, Page], drafts: dict[str, Page]
+) -> tuple[dict[str, str], list[SiteError]]:
+    """Old URL -> page URL for every alias; collisions, chains, loops and aliases that
+    could send no one anywhere are errors."""
     redirects: dict[str, str] = {}
     errors: list[SiteError] = []
     folded = {url.casefold(): page for url, page in by_url.items()}
     for page in by_url.values():
-        line = page.line_of("aliases")
         for alias in page.aliases:
-            problem = ""
-            if alias == page.url:
-                problem = f"the alias {alias} is this page's own address"
-            elif alias in by_url:
-                problem = f"the alias {alias} is the address of {by_url[alias].shown}"
-            elif alias.casefold() in folded:
-                other = folded[alias.casefold()]
-                whose = (
-                    "this page's own address" if other is page else f"the address of {other.shown}"
-                )
-                problem = (
-                    f"the alias {alias} differs from {whose} ({other.url}) only in letter"
-                    " case: hosts that ignore case would replace the page with a redirect"
-                )
-            elif alias in redirects:
-                problem = (
-                    f"the alias {alias} is already an alias of {by_url[redirects[alias]].shown}"
-                )
-            elif alias in GENERATED:
-                problem = f"the alias {alias} is a file the build makes itself"
-            if problem:
-                errors.append(SiteError(problem, page.shown, line, "remove it from `aliases`"))
+            found = _alias_problem(alias, page, by_url, folded, redirects, drafts)
+            if found:
+                errors.append(SiteError(found[0], page.shown, page.line_of("aliases"), found[1]))
             else:
                 redirects[alias] = page.url
     return redirects, errors
+
+
+def _alias_problem(
+    alias: str,
+    page: Page,
+    by_url: dict[str, Page],
+    folded: dict[str, Page],
+    redirects: dict[str, str],
+    drafts: dict[str, Page],
+) -> tuple[str, str] | None:
+    """What is wrong with one alias of `page`, with a hint, or None."""
+    hint = "remove it from `aliases`"
+    if alias == page.url:
+        return f"the alias {alias} is this page's own address", hint
+    if alias in by_url:
+        return f"the alias {alias} is the address of {by_url[alias].shown}", hint
+    if alias.casefold() in folded:
+        other = folded[alias.casefold()]
+        whose = "this page's own address" if other is page else f"the address of {other.shown}"
+        return (
+            f"the alias {alias} differs from {whose} ({other.url}) only in letter"
+            " case: hosts that ignore case would replace the page with a redirect"
+        ), hint
+    if alias in redirects:
+        return f"the alias {alias} is already an alias of {by_url[redirects[alias]].shown}", hint
+    if alias in GENERATED:
+        return f"the alias {alias} is a file the build makes itself", hint
+    if alias in drafts:
+        return f"the alias {alias} is the address of {drafts[alias].shown} (a draft)", hint
+    if not alias.endswith(("/", ".html")):
+        return f"the alias {alias} ends in a file name, so it would send no one here", (
+            f"aliases are folder addresses ending in /, like {alias.rsplit('.', 1)[0]}/;"
+            " an old file address needs a redirect set up on the web host"
+        )
+    return None
 
 
 def _reference_errors(site: Site, unreadable: set[str]) -> list[SiteError]:
@@ -290,9 +309,7 @@ def _reference_errors(site: Site, unreadable: set[str]) -> list[SiteError]:
         for name in ("reviewed_by", "author"):
             slug = getattr(page, name)
             if slug and f"/clinicians/{slug}/" not in known:
-                hint = _choices("clinicians", site)
-                message = f"'{name}' names no clinician: there is no content/clinicians/{slug}.md"
-                errors.append(SiteError(message, page.shown, page.line_of(name), hint))
+                errors.append(_clinician_error(site, page, name, slug))
         for slug in page.params.get("treatments", ()):
             if f"/treatments/{slug}/" not in known:
                 message = f"'treatments' names no treatment page: {slug}"
@@ -306,6 +323,26 @@ def _reference_errors(site: Site, unreadable: set[str]) -> list[SiteError]:
     return errors
 
 
+def _clinician_error(site: Site, page: Page, name: str, value: str) -> SiteError:
+    """`reviewed_by` or `author` that names no clinician: the closest short name, and all."""
+    if SLUG.fullmatch(value):
+        message = f"'{name}' names no clinician: there is no content/clinicians/{value}.md"
+    else:
+        message = (
+            f"'{name}' should be a clinician's short name, the file name of their page"
+            f' without .md (got "{value}")'
+        )
+    slugs = [p.slug for p in site.pages_in("clinicians")]
+    close = closest(slugify(value), slugs)
+    hint = _choices("clinicians", site)
+    if close:
+        hint = f"did you mean {close}? " + hint
+    return SiteError(message, page.shown, page.line_of(name), hint)
+
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
 def _choices(section: str, site: Site) -> str:
     slugs = [p.slug for p in site.pages_in(section)]
     return "use one of: " + ", ".join(slugs) if slugs else f"add a page to content/{section}/"
@@ -315,8 +352,14 @@ def config_errors(site: Site, shown: str, unreadable: set[str]) -> list[SiteErro
     """Navigation and the urgent box in site.yaml must point at real pages."""
     config = site.config
     targets = [(item.url, "nav") for item in config.nav] + [(config.urgent.more, "urgent")]
+    hint = "use the address of a page, or add `aliases: [{url}]` to the page that replaces it"
     return [
-        SiteError(f"'{key}' links to {url}, but no page has that address", shown)
+        SiteError(
+            f"'{key}' links to {url}, but no page has that address",
+            shown,
+            config.line_of(key),
+            hint.format(url=url),
+        )
         for url, key in targets
         if url not in site.by_url and url not in unreadable
     ] + home_errors(site, shown, unreadable)

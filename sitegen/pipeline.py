@@ -32,7 +32,7 @@ from .model import (
     url_for,
 )
 from .pool import Progress, map_shared, worker_count
-from .release import release_problems
+from .release import release_problems, unfinished_problems
 from .render import convert, environment, page_context, render_page, template_error, template_errors
 from .sanitize import static_warnings
 
@@ -102,6 +102,7 @@ def make(options: Options, memo: memo_mod.Memo) -> Result:
     site, site_errors = assemble(config, pages, options.drafts, unreadable)
     shown_config = display_path(options.content / "site.yaml")
     site_errors += config_errors(site, shown_config, unreadable)
+    site_errors += unfinished_problems(site)  # TODOs on a page that is not a draft, and such
     todo = release_problems(site, shown_config, options.release)
     (site_errors if options.release else warnings).extend(todo)
     compiled = memo.templates_folder()
@@ -367,7 +368,9 @@ def extra_files(
     files = {"404.html": rendered(not_found_page())}
     for old, new in site.redirects.items():
         page = moved_page(old, site.by_url[new])
-        files[page.output_path] = rendered(page, {"target": site.config.absolute(new)})
+        # The target is a site path: the template makes it relative (url()), so the redirect
+        # works in the preview and under a sub-path; the canonical link stays absolute.
+        files[page.output_path] = rendered(page, {"target": new})
     machine = publish.machine_context(site, assets.fingerprinted)
     for path, name in publish.MACHINE_FILES.items():
         try:

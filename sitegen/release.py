@@ -13,10 +13,12 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .config import PHONE_AND_EMAIL_ONLY, SiteConfig
 from .content import today
 from .errors import SiteError
+from .links import md_link
 from .model import Page, Site
 from .scaffold import page_text
 
@@ -127,9 +129,12 @@ def _address_problems(config: SiteConfig, shown: str) -> list[SiteError]:
 # --- text anywhere ------------------------------------------------------------------------
 
 
-def text_problems(text: str, shown: str, line: int | None, what: str) -> list[SiteError]:
+def text_problems(
+    text: str, shown: str, line: int | None, what: str, local: bool = True
+) -> list[SiteError]:
     """Placeholder phone numbers and addresses, and links that only work on this computer
-    or are sent unencrypted, in one value or line of text."""
+    (unless `local` is False: a page's own are build errors) or are sent unencrypted, in
+    one value or line of text."""
     found: list[SiteError] = []
     match = PHONE.search(text)
     if match:
@@ -142,11 +147,11 @@ def text_problems(text: str, shown: str, line: int | None, what: str) -> list[Si
         hint = f"{match.group(0).lower()} is reserved for examples: write the real address"
         found.append(SiteError(message, shown, line, hint))
     match = LOCAL.search(text)
-    if match:
+    if match and local:
         message = f"{what} links to this computer ({_token(text, match)})"
         hint = "patients cannot reach localhost or 127.0.0.1: link to the published address"
         found.append(SiteError(message, shown, line, hint))
-    elif PLAIN_HTTP.search(text):
+    elif PLAIN_HTTP.search(text) and not match:
         match = PLAIN_HTTP.search(text)
         message = f"{what} has a link over http:// ({_token(text, match)})"
         hint = "use the https:// address; most sites have one"
@@ -174,31 +179,71 @@ def page_problems(page: Page, site: Site) -> list[SiteError]:
 
 
 def line_problems(page: Page) -> list[SiteError]:
-    """Template text, TODOs, placeholders and local or http:// links, line by line
-    (comments in the front matter are passed over: `new` explains each field in one)."""
+    """Placeholders and http:// links, line by line (comments in the front matter are
+    passed over: `new` explains each field in one). Unfinished text and links copied from
+    the preview are build errors (`unfinished_problems`), so they are not listed here."""
+    found: list[SiteError] = []
+    for number, line in _lines(page):
+        found += text_problems(line, page.shown, number, "this line", local=False)
+    return found
+
+
+def _lines(page: Page) -> list[tuple[int, str]]:
+    """The page's numbered lines: front matter (not its comments), then body."""
     front = [
         (number, line)
         for number, line in enumerate(page.front.split("\n"), 2)
         if not line.lstrip().startswith("#")
     ]
-    body = list(enumerate(page.body.split("\n"), page.body_line))
-    return _problems_in(tuple(front + body), page.shown)
+    return front + list(enumerate(page.body.split("\n"), page.body_line))
 
 
-def _problems_in(lines: tuple[tuple[int, str], ...], shown: str) -> list[SiteError]:
-    """The problems of numbered lines of one file."""
+def unfinished_problems(site: Site) -> list[SiteError]:
+    """Errors in every build, for pages that are not drafts: text left from the template
+    of `build.py new`, TODOs, and links copied from the preview's address bar."""
     found: list[SiteError] = []
-    for number, line in lines:
-        phrase = next((p for p in template_phrases() if p in line), None)
-        if phrase:
-            message = f"text left from the template of `build.py new`: {phrase.strip()!r}"
-            hint = "replace it with the page's own words"
-            found.append(SiteError(message, shown, number, hint))
-        elif TODO.search(line):
-            hint = "finish what the TODO asks, then delete the TODO"
-            found.append(SiteError("a TODO is left in the page", shown, number, hint))
-        found += text_problems(line, shown, number, "this line")
+    for page in site.pages:
+        if not page.draft:
+            found += [
+                p for number, line in _lines(page) for p in _unfinished(page, site, number, line)
+            ]
     return found
+
+
+def _unfinished(page: Page, site: Site, number: int, line: str) -> list[SiteError]:
+    """The unfinished parts of one numbered line of a page."""
+    found: list[SiteError] = []
+    phrase = next((p for p in template_phrases() if p in line), None)
+    if phrase:
+        message = f"text left from the template of `build.py new`: {phrase.strip()!r}"
+        found.append(SiteError(message, page.shown, number, UNFINISHED))
+    elif TODO.search(line):
+        hint = "do what the TODO says, then delete it; " + DRAFT_NOTE
+        found.append(SiteError("a TODO is left in the page", page.shown, number, hint))
+    match = LOCAL.search(line)
+    if match and number >= page.body_line:
+        found.append(_preview_link(page, site, number, _token(line, match)))
+    elif match:  # a source's address in the front matter: no .md file stands for it
+        found += text_problems(line, page.shown, number, "this line")[-1:]
+    return found
+
+
+DRAFT_NOTE = "to keep working on the page unpublished, set `draft: true`"
+UNFINISHED = "replace it with the page's own words; " + DRAFT_NOTE
+
+
+def _preview_link(page: Page, site: Site, number: int, link: str) -> SiteError:
+    """A link copied from the preview's address bar: the .md link to write instead."""
+    parts = urlsplit(link if "//" in link[:8] else "http:" + link)
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    target = site.page_at(path) or site.page_at(site.redirects.get(path, ""))
+    message = f"the link {link} was copied from the preview and works only on this computer"
+    if target is None:
+        hint = "link to the page's file instead, written like kyphosis.md (see docs/editing.md)"
+    else:
+        written = md_link(page, target) + (f"#{parts.fragment}" if parts.fragment else "")
+        hint = f"write ({written}) in place of ({link}): links to pages name their .md file"
+    return SiteError(message, page.shown, number, hint)
 
 
 @lru_cache(maxsize=1)

@@ -86,7 +86,7 @@ def section_problem(content: Path, section: str) -> SiteError | None:
         return None
     return SiteError(
         f"there is no section '{section}' in {display_path(content)}/",
-        hint=did_you_mean(section, known | set(section_kinds())),
+        hint=did_you_mean(section, known | set(section_kinds()), "sections"),
     )
 
 

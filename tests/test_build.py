@@ -92,8 +92,20 @@ def test_drafts_only_with_flag(site: Path, run) -> None:
 def test_alias_redirects(site: Path, run) -> None:
     assert run("build").code == 0
     page = (site / "_site/old-kyphosis/index.html").read_text()
-    assert 'content="0; url=https://fixture.example.org/causes/kyphosis/"' in page
+    # relative, so that it works in the preview, under a sub-path and on the live site
+    assert 'content="0; url=../causes/kyphosis/"' in page
+    assert '<link rel="canonical" href="https://fixture.example.org/causes/kyphosis/">' in page
     assert (site / "_site/_redirects").read_text() == "/old-kyphosis/ /causes/kyphosis/ 301\n"
+
+
+def test_alias_redirects_work_under_a_sub_path_and_in_the_preview(site: Path, run) -> None:
+    assert run("build", "--base-url", "https://example.org/clinic/").code == 0
+    page = (site / "_site/old-kyphosis/index.html").read_text()
+    # the same relative target from https://example.org/clinic/old-kyphosis/ and from
+    # http://127.0.0.1:8000/old-kyphosis/ in the preview
+    assert 'content="0; url=../causes/kyphosis/"' in page
+    assert 'href="https://example.org/clinic/causes/kyphosis/"' in page
+    assert "127.0.0.1" not in page
 
 
 def test_names_with_spaces_capitals_and_accents_are_slugged(site: Path, run) -> None:

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support import messages
 
 from sitegen.kinds import field_table, kind_of
 
@@ -27,7 +28,7 @@ def test_new_page_builds_with_every_field_of_its_kind(site: Path, run, section: 
     for name in field_table(kind_of(f"{section}/rib-pain.md")):
         assert re.search(rf"^(# )?{name}:", text, re.MULTILINE), f"{name} is not in the page"
         assert re.search(rf"^# .+\n(# )?{name}:", text, re.MULTILINE), f"{name} has no comment"
-    built = run("build")
+    built = run("build", "--drafts")
     assert built.code == 0, built.err
     html = (site / "_site" / section / "rib-pain" / "index.html").read_text()
     assert "<h1>Rib pain</h1>" in html
@@ -41,7 +42,7 @@ def test_new_page_builds_in_the_shipped_site(
         shutil.copytree(ROOT / folder, tmp_path / folder)
     monkeypatch.chdir(tmp_path)
     assert run("new", section, "Rib pain").code == 0
-    built = run("build")
+    built = run("build", "--drafts")
     assert built.code == 0, built.err
     assert "Rib pain" in (tmp_path / "_site" / section / "rib-pain/index.html").read_text()
 
@@ -49,7 +50,7 @@ def test_new_page_builds_in_the_shipped_site(
 def test_new_page_in_a_plain_section(site: Path, run) -> None:
     (site / "content/self-care").mkdir()
     assert run("new", "self-care", "Heat and ice").code == 0
-    assert run("build").code == 0
+    assert run("build", "--drafts").code == 0
     assert (site / "_site/self-care/heat-and-ice/index.html").is_file()
 
 
@@ -60,17 +61,18 @@ def test_an_article_names_an_existing_clinician_as_author(site: Path, run) -> No
 
 def test_a_title_with_colons_and_quotes_stays_text(site: Path, run) -> None:
     assert run("new", "causes", 'Pain: "sharp" or dull? #1').code == 0
-    assert run("build").code == 0
+    assert run("build", "--drafts").code == 0
     html = (site / "_site/causes/pain-sharp-or-dull-1/index.html").read_text()
     assert "<h1>Pain: &#34;sharp&#34; or dull? #1</h1>" in html
 
 
 def test_check_reminds_to_replace_the_placeholders(site: Path, run) -> None:
     run("new", "causes", "Rib pain")
-    lines = run("check").out.splitlines()
+    lines = run("check", "--drafts").out.splitlines()
     assert (
         "content/causes/rib-pain.md:5: warning: the page still has placeholder text (TODO)" in lines
     )
+    assert not [line for line in run("check").out.splitlines() if "rib-pain" in line]
 
 
 def test_new_never_overwrites_a_page(site: Path, run) -> None:
@@ -99,6 +101,7 @@ def test_new_refuses_a_title_that_gives_an_existing_address(site: Path, run) -> 
     [
         ("cuases", "there is no section 'cuases' in content/", "did you mean 'causes'?"),
         ("../etc", "'../etc' is not a section name", "use a folder name in content/"),
+        ("zzz", "there is no section 'zzz' in content/", "known sections: articles, causes,"),
         ("Causes", "'Causes' is not a section name", "use a folder name in content/"),
     ],
 )
@@ -115,3 +118,21 @@ def test_new_refuses_a_title_without_letters(site: Path, run) -> None:
     result = run("new", "causes", "!!!")
     assert result.code == 1
     assert result.err.startswith("the title '!!!' cannot become a file name")
+
+
+def test_new_writes_a_draft_that_the_build_refuses_to_publish_unfinished(site: Path, run) -> None:
+    assert run("new", "causes", "Rib pain").code == 0
+    page = site / "content/causes/rib-pain.md"
+    assert "\ndraft: true\n" in page.read_text()
+    assert run("build").code == 0, "a draft is left out, so its TODOs stop nothing"
+    page.write_text(page.read_text().replace("\ndraft: true\n", "\ndraft: false\n"))
+    result = run("build")
+    assert result.code == 1
+    assert (
+        "content/causes/rib-pain.md:5: text left from the template of `build.py new`:"
+        " 'TODO: one sentence about'"
+    ) in messages(result.err)
+    assert (
+        "  hint: replace it with the page's own words; to keep working on the page"
+        " unpublished, set `draft: true`"
+    ) in messages(result.err)
