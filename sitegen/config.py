@@ -257,6 +257,13 @@ def hours_problems(items: object, shown: str, first_line: int) -> list[SiteError
     return found
 
 
+def _as_written(value: object) -> object:
+    """A time as the file has it: YAML 1.1 reads an unquoted 25:00 as 1500 minutes."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value // 60:02d}:{value % 60:02d}"
+    return value
+
+
 def _bad_values(
     key: str, values: list, convert: f.Convert, shown: str, line: int
 ) -> list[SiteError]:
@@ -266,7 +273,8 @@ def _bad_values(
         try:
             convert(value)
         except f.Mistake as exc:
-            message = f"'{key}' in hours should be {exc.expected} (got {f.shown(value)})"
+            written = _as_written(value) if key != "days" else value
+            message = f"'{key}' in hours should be {exc.expected} (got {f.shown(written)})"
             found.append(SiteError(message, shown, line, exc.hint))
     return found
 

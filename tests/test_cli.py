@@ -53,7 +53,7 @@ def test_a_python_without_the_libraries_relaunches_in_the_venv(tmp_path: Path) -
     root = project(tmp_path, venv=True)
     direct = run([sys.executable, "build.py", "check"], root)
     done = run([*BARE, "build.py", "check"], root)
-    assert "External links" in done.stdout, done.stderr  # the check really ran
+    assert "external link" in done.stdout, done.stderr  # the check really ran
     assert (done.returncode, done.stdout, done.stderr) == (
         direct.returncode,
         direct.stdout,
@@ -153,7 +153,7 @@ def test_make_check_runs_the_check(tmp_path: Path) -> None:
     ]
     done = run([*make, "check"], root)
     direct = run([sys.executable, "build.py", "check"], root)
-    assert "External links" in done.stdout, done.stderr
+    assert "external link" in done.stdout, done.stderr
     assert done.stdout.endswith(direct.stdout), done.stdout
 
 

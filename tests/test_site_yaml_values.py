@@ -12,7 +12,7 @@ import pytest
 
 from sitegen.fields import shown
 
-TIME_HINT = """'opens' is a time like "08:00" (in quotes)"""
+TIME_HINT = 'write the time as hours:minutes on a 24-hour clock, in quotes, like "17:30"'
 
 
 def set_opening(site: Path, opens: str, closes: str = '"17:30"') -> None:
@@ -27,7 +27,7 @@ def set_opening(site: Path, opens: str, closes: str = '"17:30"') -> None:
 
 @pytest.mark.parametrize(
     "opens",
-    ['"25:00"', '"24:00"', '"8am"', '"08:60"', '"8:00"', '"08:00:00"', '"0800"', "25:00", "noon"],
+    ['"25:00"', '"24:00"', '"8am"', '"08:60"', '"08:00:00"', '"0800"', "25:00", "noon"],
 )
 def test_bad_opening_times_are_refused(site: Path, run, opens: str) -> None:
     result = run("build")
@@ -35,7 +35,13 @@ def test_bad_opening_times_are_refused(site: Path, run, opens: str) -> None:
     set_opening(site, opens)
     result = run("build")
     assert result.code == 1
-    assert "content/site.yaml:13: 'hours'" in result.err
+    value = opens.strip('"') if opens.startswith('"') else opens
+    if opens == "25:00":  # unquoted: YAML 1.1 would read minutes; the text is kept as written
+        value = "25:00"
+    assert (
+        f"""content/site.yaml:15: 'opens' in hours should be a time like "08:00\"""" in result.err
+    )
+    assert f'(got "{value}")' in result.err, "just the bad value, quoted"
     assert TIME_HINT in result.err
 
 
