@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 
 from . import memo as memo_mod
-from . import publish, writer
+from . import photos, publish, writer
 from .assets import Assets, fingerprint
 from .config import SiteConfig, load_config
 from .content import RawPage, body_of, find_sources, read_page
@@ -99,9 +99,12 @@ def make(options: Options, memo: memo_mod.Memo) -> Result:
         compiled.mkdir(parents=True, exist_ok=True)
     env = environment(options.templates, compiled)
     assets = fingerprint(options.static)
-    errors += load_errors + site_errors + template_errors(env, options.templates, list(site.pages))
+    photo_files, uploads, photo_errors = photos.gather(list(site.pages), options.static, memo)
+    errors += load_errors + site_errors + photo_errors
+    errors += template_errors(env, options.templates, list(site.pages))
     result = render(site, env, assets, memo, options, render_pages=not errors)
-    errors += result.errors + link_errors(site, result.bodies, options.static, unreadable)
+    result.outputs, clashes = photos.publish(result.outputs, photo_files, uploads)
+    errors += result.errors + clashes + link_errors(site, result.bodies, options.static, unreadable)
     if options.strict:
         errors += [replace(w, warning=False) for w in warnings]
         warnings = []
