@@ -157,7 +157,7 @@ def _square(image: Any) -> Any:
     side = min(width, height)
     if side < WIDTHS[-1]:
         hint = f"use a photo at least {WIDTHS[-1]} pixels wide and high"
-        raise PhotoProblem(f"the photo is too small ({width}×{height} pixels)", hint)
+        raise PhotoProblem(f"the photo is too small ({width} x {height} pixels)", hint)
     left = (width - side) // 2
     top = (height - side) // 4
     return image.crop((left, top, left + side, top + side))
@@ -281,6 +281,8 @@ def publish(
     for path, data in files.items():
         if path in merged:
             hint = f"rename or remove static/{path}: the build makes it from a clinician's photo"
-            errors.append(SiteError(f"static/{path} has the address of a photo copy", "", None, hint))
+            errors.append(
+                SiteError(f"static/{path} has the address of a photo copy", "", None, hint)
+            )
         merged[path] = data
     return dict(sorted(merged.items())), errors

@@ -25,6 +25,7 @@ from .model import BodyMeta, Page, Site, assemble, config_errors, make_page, url
 from .pool import Progress, map_shared, worker_count
 from .release import release_problems
 from .render import convert, environment, page_context, render_page, template_error, template_errors
+from .videos import video_errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +101,9 @@ def make(options: Options, memo: memo_mod.Memo) -> Result:
     env = environment(options.templates, compiled)
     assets = fingerprint(options.static)
     photo_files, uploads, photo_errors = photos.gather(list(site.pages), options.static, memo)
-    errors += load_errors + site_errors + photo_errors
+    errors += (
+        load_errors + site_errors + photo_errors + video_errors(list(site.pages), options.static)
+    )
     errors += template_errors(env, options.templates, list(site.pages))
     result = render(site, env, assets, memo, options, render_pages=not errors)
     result.outputs, clashes = photos.publish(result.outputs, photo_files, uploads)
