@@ -125,7 +125,14 @@ def video_element(video: Video, md: Markdown) -> etree.Element:
     box = etree.Element("div", {"class": "video"})
     # no referrer: the video site need not learn which health page the patient came from
     link = etree.SubElement(box, "a", {"href": video.url, "rel": "noreferrer"})
-    poster = {"src": video.poster, "alt": "", "width": "320", "height": "180", "loading": "lazy"}
+    poster = {
+        "class": "video-poster",
+        "src": video.poster,
+        "alt": "",
+        "width": "320",
+        "height": "180",
+        "loading": "lazy",
+    }
     md.video_posters.add(etree.SubElement(link, "img", poster))
     text = etree.SubElement(link, "span", {"class": "video-text"})
     for css, words in (

@@ -137,7 +137,22 @@ def _opened(data: bytes) -> Any:
     except (image_mod.DecompressionBombWarning, image_mod.DecompressionBombError) as exc:
         hint = "save a smaller copy, at most 8000 pixels wide"
         raise PhotoProblem("the picture has too many pixels", hint) from exc
-    return _on_white(upright)
+    return _in_srgb(_on_white(upright), image.info.get("icc_profile"))
+
+
+def _in_srgb(image: Any, icc: bytes | None) -> Any:
+    """Colours turned into sRGB: the copies carry no colour profile, and a phone's wider
+    one (Display P3) would otherwise look dull."""
+    if not icc:
+        return image
+    from PIL import ImageCms
+
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        srgb = ImageCms.createProfile("sRGB")
+        return ImageCms.profileToProfile(image, source, srgb, outputMode="RGB")
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image  # a damaged or unusual profile: the colours stay as they are
 
 
 def _on_white(image: Any) -> Any:
