@@ -3,20 +3,25 @@
 Photos: made from one uploaded JPEG or PNG into square WebP and JPEG copies, with no EXIF
 (a phone photo carries GPS), upright, shown as <picture> on the bio page and the cards;
 bad files are build errors at the page's `photo:` line. Videos: one Markdown line becomes a
-local poster and a link out; bad lines are build errors at their line.
+local poster and a link out; bad lines are build errors at their line. The preview shows the
+last build's warnings (a pasted <iframe> removed) in a small box the built site never has.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
+import subprocess
+import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURE, ROOT
 from PIL import Image
-from support import messages
+from support import free_port, messages, wait_for
 
 from sitegen import photos, videos
 
@@ -353,3 +358,38 @@ def test_every_bad_video_line_is_reported_at_once(site: Path, run) -> None:
     video_page(site, BAD_VIDEOS["no address"][0], "", BAD_VIDEOS["no poster"][0])
     found = [m for m in messages(run("build").err) if "kyphosis.md:" in m]
     assert len(found) == 2, found
+
+
+# --- a removed element's warning in the preview ----------------------------------------------
+
+
+def test_the_preview_shows_the_last_builds_warnings_but_the_site_does_not(
+    site: Path, tmp_path: Path
+) -> None:
+    """`serve` adds a folded box of warnings to each page; `_site` itself stays clean."""
+    page = site / "content/causes/kyphosis.md"
+    iframe = '<iframe src="https://www.youtube.com/embed/abc123"></iframe>'
+    page.write_text(page.read_text() + f"\nWatch this video:\n\n{iframe}\n")
+    line = page.read_text().splitlines().index(iframe) + 1
+    port = free_port()
+    with (tmp_path / "serve.log").open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port)],
+            cwd=site,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        try:
+            url = f"http://127.0.0.1:{port}/causes/kyphosis/"
+            assert wait_for(lambda: urllib.request.urlopen(url, timeout=5).status == 200)
+            shown = urllib.request.urlopen(url, timeout=5).read().decode()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    assert "<details data-preview-warnings" in shown
+    assert f"content/causes/kyphosis.md:{line}" in shown
+    assert "a &lt;iframe&gt; element was removed" in shown
+    assert shown.index("data-preview-warnings") < shown.rindex("</body>")
+    built = (site / "_site/causes/kyphosis/index.html").read_text()
+    assert "data-preview-warnings" not in built and "<iframe" not in built
