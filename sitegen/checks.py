@@ -133,8 +133,9 @@ class _Images(HTMLParser):
         self.found: list[tuple[str, str]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "img":
-            values = dict(attrs)
+        values = dict(attrs)
+        # a video's poster sits beside its title inside one link: rightly alt="" (videos.py)
+        if tag == "img" and "video-poster" not in (values.get("class") or "").split():
             self.found.append((values.get("src") or "", (values.get("alt") or "").strip()))
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from . import fields as f
+from .photos import photo_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +153,17 @@ CLINICIAN_FIELDS = {
         starter="TODO: e.g. Chiropractor",
     ),
     "credentials": field_(f.text(), "Letters after the name.", starter="TODO: e.g. D.C."),
+    "photo": field_(
+        photo_path,
+        "A JPEG or PNG photo saved in static/images/, by its path from /images/; the\n"
+        "build makes small copies without the camera's details. Needs photo_alt.",
+        example="/images/team/sam-lee.jpg",
+    ),
+    "photo_alt": field_(
+        f.text(150),
+        "A few words saying what the photo shows, for people who cannot see it.",
+        example="Sam Lee smiling, in a blue clinic top",
+    ),
     "education": field_(
         f.list_of(
             f.record(

@@ -1,4 +1,5 @@
-"""Python-Markdown additions: callout blocks, citations, and links written to source files."""
+"""Python-Markdown additions: callout blocks, citations, video lines, and links written to
+source files."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import re
 import xml.etree.ElementTree as etree
 
 from markdown import Extension, Markdown
+from markdown.blockprocessors import BlockProcessor
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from .citations import CITATION, numbers
 from .model import Link, url_for
+from .videos import LINE as VIDEO_LINE
+from .videos import Video, parse, video_lines
 
 CALLOUTS = {
     "URGENT": "Get help now",
@@ -90,6 +94,56 @@ def _callout(group: list[etree.Element]) -> etree.Element:
     return element
 
 
+class _VideoLines(Preprocessor):
+    """Put each video line in a block of its own, so it may sit right under a sentence."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        at = {index for index, _ in video_lines("\n".join(lines))}
+        if not at:
+            return lines
+        out: list[str] = []
+        for index, line in enumerate(lines):
+            out += ["", line, ""] if index in at else [line]
+        return out
+
+
+class _Videos(BlockProcessor):
+    """A video line -> a local poster, the title and the length, as one link to the video.
+    Nothing is loaded from the video's site until the patient follows the link."""
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return bool(VIDEO_LINE.match(block)) and parse(block.strip("\n")) is not None
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> None:
+        video = parse(blocks.pop(0).strip("\n"))
+        if video is not None:
+            parent.append(video_element(video, self.parser.md))
+
+
+def video_element(video: Video, md: Markdown) -> etree.Element:
+    """<div class="video"><a href=...><img ...><span>title, length, where it goes</span></a>."""
+    box = etree.Element("div", {"class": "video"})
+    # no referrer: the video site need not learn which health page the patient came from
+    link = etree.SubElement(box, "a", {"href": video.url, "rel": "noreferrer"})
+    poster = {
+        "class": "video-poster",
+        "src": video.poster,
+        "alt": "",
+        "width": "320",
+        "height": "180",
+        "loading": "lazy",
+    }
+    md.video_posters.add(etree.SubElement(link, "img", poster))
+    text = etree.SubElement(link, "span", {"class": "video-text"})
+    for css, words in (
+        ("video-title", video.title),
+        ("video-length", f"Video, {video.spoken_length}"),
+        ("video-go", f"Watch on {video.site} (opens {video.site})"),
+    ):
+        etree.SubElement(text, "span", {"class": css}).text = words
+    return box
+
+
 class _Citations(InlineProcessor):
     """`[#1, #3]` -> a superscript of links to the page's numbered source list, heard by
     screen readers as "source 1, source 3". Code spans are converted first, so a
@@ -123,8 +177,8 @@ class _Links(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         md = self.md
         for element in root.iter():
-            if element in md.citation_links:
-                continue  # the source list is in the template, not the body
+            if element in md.citation_links or element in md.video_posters:
+                continue  # the source list is in the template; posters are checked by videos.py
             attr = {"a": "href", "img": "src"}.get(element.tag)
             raw = element.get(attr) if attr else None
             if raw is None:
@@ -161,9 +215,12 @@ class SiteExtension(Extension):
         md.page_url = "/"
         md.found_links = []
         md.citation_links = set()
+        md.video_posters = set()
         # above links and references (160, 170), below escapes and code spans (180, 190)
         md.inlinePatterns.register(_Citations(CITATION.pattern, md), "citations", 172)
         md.preprocessors.register(_MarkerLines(md), "callout_marker", 25)
+        md.preprocessors.register(_VideoLines(md), "video_lines", 24)
+        md.parser.blockprocessors.register(_Videos(md.parser), "videos", 75)
         md.treeprocessors.register(_Callouts(md), "callouts", 15)
         md.treeprocessors.register(_Links(md), "site_links", 5)
         md.registerExtension(self)
@@ -171,3 +228,4 @@ class SiteExtension(Extension):
     def reset(self) -> None:
         self.md.found_links = []
         self.md.citation_links = set()
+        self.md.video_posters = set()

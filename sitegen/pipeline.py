@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 
 from . import memo as memo_mod
-from . import publish, writer
+from . import photos, publish, writer
 from .assets import Assets, fingerprint, static_files
 from .config import SiteConfig, load_config
 from .content import RawPage, body_of, find_sources, read_page
@@ -35,6 +35,7 @@ from .pool import Progress, map_shared, worker_count
 from .release import release_problems, unfinished_problems
 from .render import convert, environment, page_context, render_page, template_error, template_errors
 from .sanitize import static_warnings
+from .videos import video_errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +116,14 @@ def make(options: Options, memo: memo_mod.Memo) -> Result:
         site, {f.relative_to(options.static).as_posix(): display_path(f) for f in statics}
     )
     warnings += static_warnings(statics)
-    errors += load_errors + site_errors + template_errors(env, options.templates, list(site.pages))
+    photo_files, uploads, photo_errors = photos.gather(list(site.pages), options.static, memo)
+    errors += (
+        load_errors + site_errors + photo_errors + video_errors(list(site.pages), options.static)
+    )
+    errors += template_errors(env, options.templates, list(site.pages))
     result = render(site, env, assets, memo, options, render_pages=not errors)
-    errors += result.errors + link_errors(site, result.bodies, options.static, unreadable)
+    result.outputs, clashes = photos.publish(result.outputs, photo_files, uploads)
+    errors += result.errors + clashes + link_errors(site, result.bodies, options.static, unreadable)
     if options.strict:
         errors += [replace(w, warning=False) for w in warnings]
         warnings = []

@@ -78,6 +78,25 @@ def html_page(problems: list[SiteError]) -> str:
     )
 
 
+def with_warnings(page: bytes, warnings: list[SiteError]) -> bytes:
+    """A preview page with the last build's warnings (a removed <iframe>, say) in a small
+    folded box at its corner. Only `serve` adds it; the built site never has it."""
+    at = page.rfind(b"</body>")
+    if not warnings or at < 0:
+        return page
+    items = "".join(_html_item(p) for p in with_sources(warnings))
+    count = f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+    box = (
+        '<details data-preview-warnings style="position:fixed;right:.5rem;bottom:.5rem;'
+        "z-index:999;max-width:min(40rem,calc(100vw - 1rem));max-height:70vh;overflow:auto;"
+        "background:#fff8e1;color:#1d1d1d;border:2px solid #8a6d00;border-radius:.4rem;"
+        'padding:.4rem .8rem;font:1rem/1.45 system-ui,sans-serif;overflow-wrap:anywhere">'
+        f"<summary>Last build: {count} (shown in the preview only)</summary>"
+        f"<ol>{items}</ol></details>"
+    )
+    return page[:at] + box.encode() + page[at:]
+
+
 def _html_item(problem: SiteError) -> str:
     where = html.escape(problem.location() or "the site")
     quoted = ""

@@ -39,7 +39,7 @@ from . import writer
 from .content import is_ignored
 from .errors import BuildFailed, SiteError
 from .pipeline import Options, build, protected_folders
-from .report import html_page, print_problems
+from .report import html_page, print_problems, with_warnings
 
 
 @dataclass(slots=True)
@@ -49,6 +49,7 @@ class State:
     memo: memo_mod.Memo
     errors: list[SiteError] = field(default_factory=list)
     warned: tuple[SiteError, ...] = ()  # the warnings last printed, not printed again
+    warnings: list[SiteError] = field(default_factory=list)  # shown in a corner of each page
 
 
 def rebuild(options: Options, state: State) -> None:
@@ -61,7 +62,7 @@ def rebuild(options: Options, state: State) -> None:
         print_problems(failed.errors)
         print(f"build failed: {len(failed.errors)} error(s); showing them in the browser")
         return
-    state.errors = []
+    state.errors, state.warnings = [], result.warnings
     warnings = tuple(result.warnings)
     same = warnings == state.warned
     if not same:  # on every save they would bury the one line that matters
@@ -158,6 +159,15 @@ def handler_for(state: State) -> type[StaticFileHandler]:
                 return self.finish(html_page(state.errors))
             return super().get(path, include_body)
 
+        @classmethod
+        def get_content(cls, abspath: str, start: int | None = None, end: int | None = None):
+            page = _with_warnings(state, abspath)
+            return super().get_content(abspath, start, end) if page is None else page
+
+        def get_content_size(self) -> int:
+            page = _with_warnings(state, self.absolute_path)
+            return super().get_content_size() if page is None else len(page)
+
         def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
             real_root = os.path.normcase(os.path.realpath(root))  # normcase: Windows
             real = os.path.normcase(os.path.realpath(absolute_path))
@@ -173,6 +183,14 @@ def handler_for(state: State) -> type[StaticFileHandler]:
                 super().write_error(status_code, **kwargs)
 
     return Handler
+
+
+def _with_warnings(state: State, file: str) -> bytes | None:
+    """A page with the last build's warnings in a corner (the preview only, never the
+    output), or None for other files and when there are none."""
+    if not state.warnings or not file.endswith(".html"):
+        return None
+    return with_warnings(Path(file).read_bytes(), state.warnings)
 
 
 def _is_page(path: str) -> bool:

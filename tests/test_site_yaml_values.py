@@ -38,9 +38,7 @@ def test_bad_opening_times_are_refused(site: Path, run, opens: str) -> None:
     value = opens.strip('"') if opens.startswith('"') else opens
     if opens == "25:00":  # unquoted: YAML 1.1 would read minutes; the text is kept as written
         value = "25:00"
-    assert (
-        f"""content/site.yaml:15: 'opens' in hours should be a time like "08:00\"""" in result.err
-    )
+    assert """content/site.yaml:15: 'opens' in hours should be a time like "08:00\"""" in result.err
     assert f'(got "{value}")' in result.err, "just the bad value, quoted"
     assert TIME_HINT in result.err
 
