@@ -149,10 +149,9 @@ def handler_for(state: State) -> type[StaticFileHandler]:
 
     class Handler(StaticFileHandler):
         def get(self, path: str, include_body: bool = True):
-            if "\0" in path:  # no file name holds one; the file system would raise
-                raise web.HTTPError(400)
-            if any(p.startswith(".") and p != ".well-known" for p in re.split(r"[/\\]", path)):
-                raise web.HTTPError(404)  # hidden files (the build's marker) are not the site
+            refused = _refused(path)
+            if refused:
+                raise web.HTTPError(refused)
             if state.errors and _is_page(path):
                 self.set_header("Cache-Control", "no-store")
                 self.set_status(500)
@@ -183,6 +182,15 @@ def handler_for(state: State) -> type[StaticFileHandler]:
                 super().write_error(status_code, **kwargs)
 
     return Handler
+
+
+def _refused(path: str) -> int | None:
+    """The status for a path the preview never serves, or None."""
+    if "\0" in path:  # no file name holds one; the file system would raise
+        return 400
+    if any(p.startswith(".") and p != ".well-known" for p in re.split(r"[/\\]", path)):
+        return 404  # hidden files (the build's marker) are not the site
+    return None
 
 
 def _with_warnings(state: State, file: str) -> bytes | None:
