@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 import nh3
 
+from . import atoz
 from .booking import booking_choices
 from .errors import SiteError, display_path
 from .glossary import GLOSSARY_URL, link_terms, terms_of
@@ -223,6 +224,7 @@ def page_context(
         "format_date": format_date,
         "jsonld": jinja2.utils.markupsafe.Markup(jsonld(site, page, body_html or "")),
         "booking": booking_choices(site.config.hours),
+        "a_to_z": lambda: atoz.groups(site.pages),  # called by the A to Z page only
     }
 
 
