@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 
 from . import memo as memo_mod
-from . import publish, writer
+from . import publish, search, writer
 from .assets import Assets, fingerprint
 from .config import SiteConfig, load_config
 from .content import RawPage, body_of, find_sources, read_page
@@ -241,9 +241,24 @@ def render(
         _record(memo, result, page, page_result)
     if render_pages and not result.errors:
         extras, errors = extra_files(site, env, assets, options.templates)
-        outputs, clashes = merge_outputs(result.outputs, extras, assets)
-        result.outputs, result.errors = outputs, errors + clashes
+        index, index_errors = search.index_files(site, pages_html(site, result.outputs))
+        outputs, clashes = merge_outputs(result.outputs, {**extras, **index}, assets)
+        result.outputs, result.errors = outputs, errors + index_errors + clashes
     return result
+
+
+def pages_html(site: Site, outputs: dict[str, writer.Output]) -> dict[str, bytes]:
+    """Each searchable page's HTML (URL -> bytes), for the search index."""
+    found = {}
+    for page in search.indexed(site):
+        output = outputs[page.output_path]
+        found[page.url] = output if isinstance(output, bytes) else read_output(output)
+    return found
+
+
+def read_output(output: writer.Stored | Path) -> bytes:
+    """A rendered page kept in the memo's folder."""
+    return (output.path if isinstance(output, writer.Stored) else output).read_bytes()
 
 
 def _record(memo: memo_mod.Memo, result: Result, page: Page, done: PageResult) -> None:

@@ -31,14 +31,18 @@ ASSET_CACHE = "public, max-age=31536000, immutable"
 PAGE_RULES = ("/", "/404.html", "/:section/", "/:section/:page/")
 
 
-def content_security_policy(site: Site) -> str:
-    """Only this site's own files; no inline script; the form may post only to its endpoint."""
+SEARCH_PATHS = ("/search/", "/pagefind/*")  # the search page and Pagefind's worker
+
+
+def content_security_policy(site: Site, wasm: bool = False) -> str:
+    """Only this site's own files; no inline script; the form may post only to its endpoint.
+    `wasm`: Pagefind's WebAssembly may run (the search page only)."""
     endpoint = site.config.appointment_endpoint
     form = f"'self' {endpoint}" if endpoint else "'self'"
     return "; ".join(
         [
             "default-src 'self'",
-            "script-src 'self'",
+            "script-src 'self' 'wasm-unsafe-eval'" if wasm else "script-src 'self'",
             "style-src 'self'",
             "img-src 'self'",
             "font-src 'self'",
@@ -64,6 +68,9 @@ def machine_context(site: Site, fingerprinted: tuple[str, ...]) -> dict[str, Any
         "base_path": site.config.rooted(""),
         "redirects": sorted(site.redirects.items()),
         "csp": content_security_policy(site),
+        # search needs WebAssembly: allowed on its paths only, if the site has a search page
+        "search_csp": content_security_policy(site, wasm=True),
+        "search_paths": SEARCH_PATHS if site.page_at("/search/") else (),
         "security_headers": list(SECURITY_HEADERS.items()),
         "page_rules": PAGE_RULES,
         "html_cache": HTML_CACHE,
