@@ -241,7 +241,8 @@ def render(
         _record(memo, result, page, page_result)
     if render_pages and not result.errors:
         extras, errors = extra_files(site, env, assets, options.templates)
-        index, index_errors = search.index_files(site, pages_html(site, result.outputs))
+        searched = pages_html(site, result.outputs) if site.page_at(search.SEARCH_URL) else {}
+        index, index_errors = search.index_files(site, searched)
         outputs, clashes = merge_outputs(result.outputs, {**extras, **index}, assets)
         result.outputs, result.errors = outputs, errors + index_errors + clashes
     return result

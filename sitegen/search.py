@@ -50,7 +50,10 @@ def with_keywords(text: str, page: Page) -> str:
 def index_files(
     site: Site, pages: Mapping[str, bytes], language: str = "en"
 ) -> tuple[dict[str, bytes], list[SiteError]]:
-    """The index files (output path -> bytes) for these pages (URL -> rendered HTML)."""
+    """The index files (output path -> bytes) for these pages (URL -> rendered HTML);
+    none for a site without a search page."""
+    if site.page_at(SEARCH_URL) is None:
+        return {}, []
     found = {url: with_keywords(text.decode(), site.by_url[url]) for url, text in pages.items()}
     key = memo_mod.digest(language, *(part for item in sorted(found.items()) for part in item))
     if key in _made:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import atoz
+from sitegen import atoz, search
 from sitegen.kinds import COMMON, KINDS, kind_of
 from sitegen.model import Page
 
@@ -147,3 +147,66 @@ def test_the_a_to_z_page_lists_a_new_page_by_itself(clinic_site: Path, run) -> N
     assert '<h2 id="letter-z">Z</h2>' in html and '<a href="#letter-q">Q</a>' in html
     footer = (clinic_site / "_site/causes/kyphosis/index.html").read_text()
     assert '<a href="../../a-z/">A to Z</a>' in footer, "the footer links the A to Z"
+
+
+# --- the search index --------------------------------------------------------------------
+
+MAIN = '<main id="main" tabindex="-1" class="wrap" data-pagefind-body>'
+
+
+def test_keywords_reach_pagefind_as_a_meta_field_not_the_body() -> None:
+    disc = page("/causes/herniated-disc/", "Herniated disc", keywords=("slipped disc", "a<b"))
+    text = f"<html><body><header>menu</header>{MAIN}<h1>Herniated disc</h1></main></body></html>"
+    fed = search.with_keywords(text, disc)
+    block = '<p data-pagefind-meta="keywords" data-pagefind-ignore>slipped disc, a&lt;b</p>'
+    assert fed == text.replace(MAIN, MAIN + block)
+    assert search.with_keywords(text, page("/x/", "X")) == text, "no keywords, no change"
+
+
+def test_the_build_writes_the_index_and_only_the_files_search_needs(clinic_site: Path, run) -> None:
+    result = run("build", "--no-cache")
+    assert result.code == 0, result.err
+    out = clinic_site / "_site/pagefind"
+    names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert {"pagefind.js", "pagefind-entry.json", "wasm.en.pagefind"} <= names
+    assert any(n.startswith("index/") for n in names)
+    assert any(n.startswith("fragment/") for n in names)
+    assert not [n for n in names if "-ui" in n], "Pagefind's own interfaces are left out"
+    entry = (out / "pagefind-entry.json").read_text()
+    assert '"en"' in entry
+    kyphosis = (clinic_site / "_site/causes/kyphosis/index.html").read_text()
+    assert "data-pagefind-meta" not in kyphosis, "keywords are fed to the index only"
+    assert "<main" in kyphosis and "data-pagefind-body" in kyphosis
+
+
+def test_only_the_search_page_may_run_webassembly(clinic_site: Path, run) -> None:
+    assert run("build", "--no-cache").code == 0
+    rules = (clinic_site / "_site/_headers").read_text()
+    common = rules.split("\n/search/\n")[0]
+    assert "Content-Security-Policy:" in common and "wasm" not in common
+    search_rule = rules.split("\n/search/\n")[1].split("\n/", 1)[0]
+    assert "  ! Content-Security-Policy" in search_rule
+    assert "script-src 'self' 'wasm-unsafe-eval';" in search_rule
+    assert "X-Robots-Tag: noindex" in search_rule
+    assert rules.count("wasm-unsafe-eval") == 2, "/search/ and Pagefind's own folder only"
+    html = (clinic_site / "_site/search/index.html").read_text()
+    assert '<meta name="robots" content="noindex">' in html
+    assert "/search/" not in (clinic_site / "_site/sitemap.xml").read_text()
+    assert 'action="../search/" method="get"' in html or 'action="./"' in html
+
+
+def test_every_page_has_the_search_box(clinic_site: Path, run) -> None:
+    assert run("build", "--no-cache").code == 0
+    html = (clinic_site / "_site/causes/kyphosis/index.html").read_text()
+    form = re.search(
+        r'<form class="header-search" role="search" action="([^"]+)" method="get">', html
+    )
+    assert form and form[1] == "../../search/"
+    assert '<input id="site-search" type="search" name="q"' in html
+    assert '<label class="visually-hidden" for="site-search">Search this site</label>' in html
+
+
+def test_a_site_without_a_search_page_gets_no_index(site: Path, run) -> None:
+    assert run("build", "--no-cache").code == 0
+    assert not (site / "_site/pagefind").exists()
+    assert "wasm" not in (site / "_site/_headers").read_text()

@@ -122,7 +122,7 @@ def headers_for(
         hit = path.startswith(pattern[:-1]) if pattern.endswith("*") else path == pattern
         if not hit:
             continue
-        for name, value in changes:
+        for name, _value in changes:
             headers = [(n, v) for n, v in headers if n.lower() != name.lower()]
         headers += [(name, value) for name, value in changes if value is not None]
     return headers
