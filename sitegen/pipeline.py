@@ -40,6 +40,9 @@ class Options:
     cache: Path | None = Path(".cache")  # None: no build memo kept between runs
     workers: int = 0  # 0: as many as there are cores
     progress: Progress | None = None  # called with (what, pages done, pages to do)
+    # False: keep the search index of the last build that made one (serve's rebuilds, where
+    # indexing every page again would cost more than the edit)
+    reindex: bool = True
 
 
 @dataclass(slots=True)
@@ -241,11 +244,20 @@ def render(
         _record(memo, result, page, page_result)
     if render_pages and not result.errors:
         extras, errors = extra_files(site, env, assets, options.templates)
-        searched = pages_html(site, result.outputs) if site.page_at(search.SEARCH_URL) else {}
-        index, index_errors = search.index_files(site, searched)
+        index, index_errors = search_index(site, result.outputs, options.reindex)
         outputs, clashes = merge_outputs(result.outputs, {**extras, **index}, assets)
         result.outputs, result.errors = outputs, errors + index_errors + clashes
     return result
+
+
+def search_index(
+    site: Site, outputs: dict[str, writer.Output], reindex: bool
+) -> tuple[dict[str, bytes], list[SiteError]]:
+    """The search index's files: made from the rendered pages, or the last ones kept."""
+    if site.page_at(search.SEARCH_URL) is None:
+        return {}, []
+    kept = None if reindex else search.last_index()
+    return (kept, []) if kept is not None else search.index_files(site, pages_html(site, outputs))
 
 
 def pages_html(site: Site, outputs: dict[str, writer.Output]) -> dict[str, bytes]:

@@ -71,6 +71,11 @@ def index_files(
     return made, []
 
 
+def last_index() -> dict[str, bytes] | None:
+    """The files of the last index made in this process, if any (serve's rebuilds)."""
+    return next(iter(_made.values()), None)
+
+
 async def _run_pagefind(pages: Mapping[str, str], language: str) -> dict[str, bytes]:
     """Start Pagefind's service, give it every page, and take its files back."""
     service = await _service().launch()

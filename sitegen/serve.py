@@ -11,7 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from livereload import Server
@@ -35,19 +35,21 @@ class State:
 
     memo: memo_mod.Memo
     errors: list[SiteError] = field(default_factory=list)
+    builds: int = 0  # good builds so far; after the first, search keeps its first index
 
 
 def rebuild(options: Options, state: State) -> None:
     """Build once; remember the errors so the browser can show them."""
     started = time.perf_counter()
     try:
-        result = build(options, state.memo)
+        result = build(replace(options, reindex=state.builds == 0), state.memo)
     except BuildFailed as failed:
         state.errors = failed.errors
         print_problems(failed.errors)
         print(f"build failed: {len(failed.errors)} error(s); showing them in the browser")
         return
     state.errors = []
+    state.builds += 1
     print_problems(result.warnings)
     took = (time.perf_counter() - started) * 1000
     print(f"rebuilt {_what(result.rendered_urls, result.pages)} in {took:.0f} ms", flush=True)
@@ -133,6 +135,8 @@ def handler_for(state: State) -> type[StaticFileHandler]:
                 self.set_header("Cache-Control", "no-store")
                 self.set_status(500)
                 return self.finish(html_page(state.errors))
+            if state.builds > 1 and path.removesuffix("index.html") == "search/":
+                return self.finish(_with_search_note(Path(self.root) / "search/index.html"))
             return super().get(path, include_body)
 
         def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
@@ -150,6 +154,20 @@ def handler_for(state: State) -> type[StaticFileHandler]:
                 super().write_error(status_code, **kwargs)
 
     return Handler
+
+
+SEARCH_NOTE = (
+    '<p class="callout callout-note" role="note">Preview: search uses the index made when '
+    "<code>serve</code> started, so it does not find your latest edits. Stop and start "
+    "<code>serve</code> again to search them.</p>"
+)
+
+
+def _with_search_note(page: Path) -> bytes:
+    """The search page saying that, in this preview, its index is older than the edits
+    (indexing every page again would slow each rebuild more than the edit itself)."""
+    html = page.read_text(encoding="utf-8")
+    return html.replace('<div id="search-app"', SEARCH_NOTE + '\n<div id="search-app"', 1).encode()
 
 
 def _is_page(path: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,24 @@ def test_a_site_without_a_search_page_gets_no_index(site: Path, run) -> None:
     assert run("build", "--no-cache").code == 0
     assert not (site / "_site/pagefind").exists()
     assert "wasm" not in (site / "_site/_headers").read_text()
+
+
+def test_serve_keeps_its_first_index_and_the_search_page_says_so(clinic_site: Path) -> None:
+    """A rebuild with reindex=False (serve after its first build) keeps the index; serve's
+    search page then says that its index is older than the edits."""
+    from sitegen import pipeline, serve
+
+    out = clinic_site / "_site"
+    options = pipeline.Options(out=out, cache=None)
+    pipeline.build(options)
+    first = {p.name: p.read_bytes() for p in (out / "pagefind/index").iterdir()}
+    page = clinic_site / "content/causes/kyphosis.md"
+    page.write_text(page.read_text() + "\nA zanzibarword for the test.\n")
+    pipeline.build(replace(options, reindex=False))
+    kept = {p.name: p.read_bytes() for p in (out / "pagefind/index").iterdir()}
+    assert kept == first, "the index was kept"
+    pipeline.build(options)
+    assert {p.name for p in (out / "pagefind/index").iterdir()} != set(first), "made again"
+    shown = serve._with_search_note(out / "search/index.html").decode()
+    assert "search uses the index made when <code>serve</code> started" in shown
+    assert shown.index("Preview: search") < shown.index('<div id="search-app"')
