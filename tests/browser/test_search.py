@@ -3,12 +3,16 @@ results are accessible, nothing leaves 127.0.0.1, and without JavaScript the A t
 
 from __future__ import annotations
 
+import functools
 import gzip
+import threading
+from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
 from urllib.parse import quote
 
 import pytest
 
-from .browserkit import Watched, run_axe
+from .browserkit import Watched, _Handler, build, path_rules, run_axe, site_headers
 
 # query -> the pages any one of which must be among the first three results
 QUERIES = {
@@ -145,3 +149,44 @@ def test_first_search_download(watched: Watched) -> None:
     for url, (one_raw, one_sent) in sorted(sizes.items()):
         print(f"  {one_sent:7d} {one_raw:7d} {url.split('/', 3)[-1]}")
     assert sent < FIRST_SEARCH_BUDGET, sizes
+
+
+class _SubPath(_Handler):
+    """The built site under /clinic/ only, with its _headers, as a project page host."""
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith("/clinic/"):
+            return "/nonexistent"
+        return super().translate_path(path.removeprefix("/clinic"))
+
+
+@pytest.fixture(scope="module")
+def clinic_url() -> Iterator[str]:
+    """The site built for https://example.org/clinic/, served under /clinic/."""
+    out, log = build("--base-url", "https://example.org/clinic/")
+    if out is None:
+        pytest.fail(log, pytrace=False)
+    headers = {"extra_headers": tuple(site_headers(out)), "rules": tuple(path_rules(out))}
+    handler = functools.partial(type("Handler", (_SubPath,), headers), directory=str(out))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_search_works_under_a_sub_path(context: object, clinic_url: str) -> None:
+    watched = Watched(context, clinic_url)
+    watched.goto("/clinic/causes/")
+    page = watched.page
+    page.fill("#site-search", "massage")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/clinic/search/?q=massage")
+    page.locator("#search-status").filter(has_text="for “").wait_for(timeout=15000)
+    first = page.eval_on_selector("#search-results a", "a => new URL(a.href).pathname")
+    assert first == "/clinic/treatments/massage-therapy/"
+    page.click("#search-results a >> nth=0")
+    page.wait_for_url("**/clinic/treatments/massage-therapy/")
+    assert not watched.problems, watched.problems
