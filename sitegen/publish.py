@@ -31,7 +31,7 @@ ASSET_CACHE = "public, max-age=31536000, immutable"
 PAGE_RULES = ("/", "/404.html", "/:section/", "/:section/:page/")
 
 
-SEARCH_PATHS = ("/search/", "/pagefind/*")  # the search page and Pagefind's worker
+SEARCH_PATHS = ("/search/", "/search/index.html")  # the only pages that run Pagefind
 
 
 def content_security_policy(site: Site, wasm: bool = False) -> str:
@@ -70,7 +70,7 @@ def machine_context(site: Site, fingerprinted: tuple[str, ...]) -> dict[str, Any
         "csp": content_security_policy(site),
         # search needs WebAssembly: allowed on its paths only, if the site has a search page
         "search_csp": content_security_policy(site, wasm=True),
-        "search_paths": SEARCH_PATHS if site.page_at("/search/") else (),
+        "search_paths": SEARCH_PATHS if site.page_at(SEARCH_PATHS[0]) else (),
         "security_headers": list(SECURITY_HEADERS.items()),
         "page_rules": PAGE_RULES,
         "html_cache": HTML_CACHE,

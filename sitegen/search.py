@@ -16,17 +16,19 @@ import html
 import json
 import re
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import memo as memo_mod
+from .atoz import A_TO_Z_URL
 from .errors import SiteError
 from .model import Page, Site
 
 SEARCH_URL = "/search/"
-A_TO_Z_URL = "/a-z/"
 FOLDER = "pagefind"  # the index's place in the output
-# What the search page needs of Pagefind's bundle; its ready-made interfaces are left out.
-UNUSED = re.compile(r"^pagefind-(ui|modular-ui|component-ui|highlight)\.(js|css)$")
+# What the search page needs of Pagefind's bundle: its ready-made interfaces are left out,
+# and its worker (static/js/search.js searches without one: one script less to download).
+UNUSED = re.compile(r"^pagefind-(ui|modular-ui|component-ui|highlight|worker)\.(js|css)$")
 MAIN_TAG = re.compile(r"<main\b[^>]*\bdata-pagefind-body\b[^>]*>")
 
 _made: dict[str, dict[str, bytes]] = {}  # digest of what was indexed -> the files (serve)
@@ -59,7 +61,7 @@ def index_files(
     if key in _made:
         return _made[key], []
     try:
-        files = asyncio.run(_run_pagefind(found, language))
+        files = _in_own_loop(found, language)
     except Exception as exc:  # a missing binary, or a crash of Pagefind's service
         hint = "install the project again (`make .venv/.installed`): it needs pagefind[bin]"
         return {}, [SiteError(f"the search index could not be made: {exc}", FOLDER, None, hint)]
@@ -74,6 +76,13 @@ def index_files(
 def last_index() -> dict[str, bytes] | None:
     """The files of the last index made in this process, if any (serve's rebuilds)."""
     return next(iter(_made.values()), None)
+
+
+def _in_own_loop(pages: Mapping[str, str], language: str) -> dict[str, bytes]:
+    """Run Pagefind on an event loop of its own, in its own thread: the caller may be
+    running one already (serve's rebuilds run on its server's loop)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _run_pagefind(pages, language)).result()
 
 
 async def _run_pagefind(pages: Mapping[str, str], language: str) -> dict[str, bytes]:

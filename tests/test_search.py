@@ -173,6 +173,7 @@ def test_the_build_writes_the_index_and_only_the_files_search_needs(clinic_site:
     assert any(n.startswith("index/") for n in names)
     assert any(n.startswith("fragment/") for n in names)
     assert not [n for n in names if "-ui" in n], "Pagefind's own interfaces are left out"
+    assert "pagefind-worker.js" not in names, "search runs without a worker"
     entry = (out / "pagefind-entry.json").read_text()
     assert '"en"' in entry
     kyphosis = (clinic_site / "_site/causes/kyphosis/index.html").read_text()
@@ -189,7 +190,8 @@ def test_only_the_search_page_may_run_webassembly(clinic_site: Path, run) -> Non
     assert "  ! Content-Security-Policy" in search_rule
     assert "script-src 'self' 'wasm-unsafe-eval';" in search_rule
     assert "X-Robots-Tag: noindex" in search_rule
-    assert rules.count("wasm-unsafe-eval") == 2, "/search/ and Pagefind's own folder only"
+    assert rules.count("wasm-unsafe-eval") == 2, "/search/ and /search/index.html only"
+    assert "/pagefind/" not in rules
     html = (clinic_site / "_site/search/index.html").read_text()
     assert '<meta name="robots" content="noindex">' in html
     assert "/search/" not in (clinic_site / "_site/sitemap.xml").read_text()
