@@ -234,3 +234,20 @@ def test_serve_keeps_its_first_index_and_the_search_page_says_so(clinic_site: Pa
     shown = serve._with_search_note(out / "search/index.html").decode()
     assert "search uses the index made when <code>serve</code> started" in shown
     assert shown.index("Preview: search") < shown.index('<div id="search-app"')
+
+
+def test_pagefind_failing_is_a_clear_error(
+    clinic_site: Path, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(pages: object, language: str) -> dict[str, bytes]:
+        raise FileNotFoundError("Could not find pagefind binary")
+
+    monkeypatch.setattr(search, "_run_pagefind", broken)
+    monkeypatch.setattr(search, "_made", {})
+    result = run("build", "--no-cache")
+    assert result.code == 1
+    assert "pagefind: the search index could not be made: Could not find pagefind binary" in (
+        result.err
+    )
+    assert "hint: install the project again (`make .venv/.installed`)" in result.err
+    assert not (clinic_site / "_site").exists(), "nothing is written"
