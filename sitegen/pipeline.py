@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 
 from . import memo as memo_mod
-from . import photos, publish, writer
+from . import photos, publish, search, writer
 from .assets import Assets, fingerprint, static_files
 from .config import SiteConfig, load_config
 from .content import RawPage, body_of, find_sources, read_page
@@ -51,6 +51,9 @@ class Options:
     cache: Path | None = Path(".cache")  # None: no build memo kept between runs
     workers: int = 0  # 0: as many as there are cores
     progress: Progress | None = None  # called with (what, pages done, pages to do)
+    # False: keep the search index of the last build that made one (serve's rebuilds, where
+    # indexing every page again would cost more than the edit)
+    reindex: bool = True
 
 
 @dataclass(slots=True)
@@ -263,9 +266,34 @@ def render(
         _record(memo, result, page, page_result)
     if render_pages and not result.errors:
         extras, errors = extra_files(site, env, assets, options.templates)
-        outputs, clashes = merge_outputs(result.outputs, extras, assets)
-        result.outputs, result.errors = outputs, errors + clashes
+        index, index_errors = search_index(site, result.outputs, options.reindex)
+        outputs, clashes = merge_outputs(result.outputs, {**extras, **index}, assets)
+        result.outputs, result.errors = outputs, errors + index_errors + clashes
     return result
+
+
+def search_index(
+    site: Site, outputs: dict[str, writer.Output], reindex: bool
+) -> tuple[dict[str, bytes], list[SiteError]]:
+    """The search index's files: made from the rendered pages, or the last ones kept."""
+    if site.page_at(search.SEARCH_URL) is None:
+        return {}, []
+    kept = None if reindex else search.last_index()
+    return (kept, []) if kept is not None else search.index_files(site, pages_html(site, outputs))
+
+
+def pages_html(site: Site, outputs: dict[str, writer.Output]) -> dict[str, bytes]:
+    """Each searchable page's HTML (URL -> bytes), for the search index."""
+    found = {}
+    for page in search.indexed(site):
+        output = outputs[page.output_path]
+        found[page.url] = output if isinstance(output, bytes) else read_output(output)
+    return found
+
+
+def read_output(output: writer.Stored | Path) -> bytes:
+    """A rendered page kept in the memo's folder."""
+    return (output.path if isinstance(output, writer.Stored) else output).read_bytes()
 
 
 def _record(memo: memo_mod.Memo, result: Result, page: Page, done: PageResult) -> None:

@@ -31,14 +31,18 @@ ASSET_CACHE = "public, max-age=31536000, immutable"
 PAGE_RULES = ("/", "/404.html", "/:section/", "/:section/:page/")
 
 
-def policy_directives(site: Site) -> list[str]:
+SEARCH_PATHS = ("/search/", "/search/index.html")  # the only pages that run Pagefind
+
+
+def policy_directives(site: Site, wasm: bool = False) -> list[str]:
     """Only this site's own files; no inline script; the form may post only to its endpoint.
-    The one source of the policy: `_headers` sends all of it, every page's <meta> the rest."""
+    The one source of the policy: `_headers` sends all of it, every page's <meta> the rest.
+    `wasm`: Pagefind's WebAssembly may run (the search page only)."""
     endpoint = site.config.appointment_endpoint
     form = f"'self' {endpoint}" if endpoint else "'self'"
     return [
         "default-src 'self'",
-        "script-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'" if wasm else "script-src 'self'",
         "style-src 'self'",
         "img-src 'self'",
         "font-src 'self'",
@@ -54,15 +58,15 @@ def policy_directives(site: Site) -> list[str]:
 NOT_IN_META = ("frame-ancestors", "report-uri", "sandbox")
 
 
-def content_security_policy(site: Site) -> str:
+def content_security_policy(site: Site, wasm: bool = False) -> str:
     """The whole policy, as `_headers` sends it."""
-    return "; ".join(policy_directives(site))
+    return "; ".join(policy_directives(site, wasm))
 
 
-def meta_security_policy(site: Site) -> str:
+def meta_security_policy(site: Site, wasm: bool = False) -> str:
     """The policy for each page's <meta http-equiv>, so hosts that ignore `_headers`
     (GitHub Pages, a plain S3 bucket) still serve pages under it."""
-    kept = [d for d in policy_directives(site) if d.split()[0] not in NOT_IN_META]
+    kept = [d for d in policy_directives(site, wasm) if d.split()[0] not in NOT_IN_META]
     return "; ".join(kept)
 
 
@@ -79,6 +83,9 @@ def machine_context(site: Site, fingerprinted: tuple[str, ...]) -> dict[str, Any
         "base_path": site.config.rooted(""),
         "redirects": sorted(site.redirects.items()),
         "csp": content_security_policy(site),
+        # search needs WebAssembly: allowed on its paths only, if the site has a search page
+        "search_csp": content_security_policy(site, wasm=True),
+        "search_paths": SEARCH_PATHS if site.page_at(SEARCH_PATHS[0]) else (),
         "security_headers": list(SECURITY_HEADERS.items()),
         "page_rules": PAGE_RULES,
         "html_cache": HTML_CACHE,

@@ -13,12 +13,12 @@ from typing import Any
 
 import jinja2
 
-from . import sanitize
+from . import atoz, sanitize
 from .booking import booking_choices
 from .errors import SiteError, display_path
 from .glossary import GLOSSARY_URL, link_terms, terms_of
 from .model import Link, Page, Site
-from .publish import meta_security_policy
+from .publish import SEARCH_PATHS, meta_security_policy
 from .seo import jsonld
 
 SITE_LINK = re.compile(r'(\s(?:href|src))="(/[^"/][^"]*|/)"')
@@ -231,7 +231,8 @@ def page_context(
         "format_date": format_date,
         "jsonld": jinja2.utils.markupsafe.Markup(jsonld(site, page, body_html or "")),
         "booking": booking_choices(site.config.hours),
-        "security_policy": meta_security_policy(site),
+        "security_policy": meta_security_policy(site, page.url in SEARCH_PATHS),
+        "a_to_z": lambda: atoz.groups(site.pages),  # called by the A to Z page only
     }
 
 

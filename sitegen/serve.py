@@ -15,7 +15,7 @@ import re
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -50,13 +50,14 @@ class State:
     errors: list[SiteError] = field(default_factory=list)
     warned: tuple[SiteError, ...] = ()  # the warnings last printed, not printed again
     warnings: list[SiteError] = field(default_factory=list)  # shown in a corner of each page
+    builds: int = 0  # good builds so far; after the first, search keeps its first index
 
 
 def rebuild(options: Options, state: State) -> None:
     """Build once; remember the errors so the browser can show them."""
     started = time.perf_counter()
     try:
-        result = build(options, state.memo)
+        result = build(replace(options, reindex=state.builds == 0), state.memo)
     except BuildFailed as failed:
         state.errors = failed.errors
         print_problems(failed.errors)
@@ -68,6 +69,7 @@ def rebuild(options: Options, state: State) -> None:
     if not same:  # on every save they would bury the one line that matters
         print_problems(result.warnings)
         state.warned = warnings
+    state.builds += 1
     took = (time.perf_counter() - started) * 1000
     note = f" ({len(warnings)} warning(s) as above)" if same and warnings else ""
     print(f"rebuilt {_what(result.rendered_urls, result.pages)} in {took:.0f} ms{note}", flush=True)
@@ -156,6 +158,8 @@ def handler_for(state: State) -> type[StaticFileHandler]:
                 self.set_header("Cache-Control", "no-store")
                 self.set_status(500)
                 return self.finish(html_page(state.errors))
+            if _is_stale_search(state, path):
+                return self.finish(_with_search_note(Path(self.root) / "search/index.html"))
             return super().get(path, include_body)
 
         @classmethod
@@ -199,6 +203,25 @@ def _with_warnings(state: State, file: str) -> bytes | None:
     if not state.warnings or not file.endswith(".html"):
         return None
     return with_warnings(Path(file).read_bytes(), state.warnings)
+
+
+SEARCH_NOTE = (
+    '<p class="callout callout-note" role="note">Preview: search uses the index made when '
+    "<code>serve</code> started, so it does not find your latest edits. Stop and start "
+    "<code>serve</code> again to search them.</p>"
+)
+
+
+def _is_stale_search(state: State, path: str) -> bool:
+    """The search page, once the preview's index is older than the edits."""
+    return state.builds > 1 and path.removesuffix("index.html") == "search/"
+
+
+def _with_search_note(page: Path) -> bytes:
+    """The search page saying that, in this preview, its index is older than the edits
+    (indexing every page again would slow each rebuild more than the edit itself)."""
+    html = page.read_text(encoding="utf-8")
+    return html.replace('<div id="search-app"', SEARCH_NOTE + '\n<div id="search-app"', 1).encode()
 
 
 def _is_page(path: str) -> bool:

@@ -96,7 +96,7 @@ def test_the_venv_python_is_found_on_windows(tmp_path: Path) -> None:
 
 
 def test_build_py_knows_every_library_pyproject_needs() -> None:
-    names = {"pyyaml": "yaml"}  # distribution -> module, where they differ
+    names = {"pyyaml": "yaml", "pillow": "PIL"}  # distribution -> module, where they differ
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     wanted = {names.get(n, n) for n in (re.match(r"[A-Za-z0-9_.-]+", d)[0].lower() for d in deps)}
     assert set(load_build_py().NEEDED) == wanted

@@ -133,11 +133,47 @@ def site_headers(directory: Path) -> list[tuple[str, str]]:
     return found
 
 
+def path_rules(directory: Path) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """The _headers rules for other paths than "/*" (placeholder rules left out): each
+    (path or prefix*, [(name, value)]); a None value is Cloudflare's `! Name`, which
+    removes the header another rule gives."""
+    rules = directory / "_headers"
+    found: list[tuple[str, list[tuple[str, str | None]]]] = []
+    lines = rules.read_text(encoding="utf-8").splitlines() if rules.is_file() else []
+    for line in lines:
+        if line and not line[0].isspace():
+            found.append((line.strip(), []))
+        elif found and line.strip().startswith("!"):
+            found[-1][1].append((line.strip()[1:].strip(), None))
+        elif found and ":" in line:
+            name, value = line.strip().split(":", 1)
+            found[-1][1].append((name.strip(), value.strip()))
+    return [(path, headers) for path, headers in found if path != "/*" and ":" not in path]
+
+
+def headers_for(
+    path: str, common: tuple[tuple[str, str], ...], rules: list[tuple[str, list]]
+) -> list[tuple[str, str]]:
+    """The headers for one path: those of "/*", then each matching rule's, which remove
+    (`! Name`) or replace a header of the same name (a host with Cloudflare's rules)."""
+    headers = list(common)
+    for pattern, changes in rules:
+        hit = path.startswith(pattern[:-1]) if pattern.endswith("*") else path == pattern
+        if not hit:
+            continue
+        for name, _value in changes:
+            headers = [(n, v) for n, v in headers if n.lower() != name.lower()]
+        headers += [(name, value) for name, value in changes if value is not None]
+    return headers
+
+
 class _Handler(SimpleHTTPRequestHandler):
     extra_headers: tuple[tuple[str, str], ...] = ()
+    rules: tuple[tuple[str, list], ...] = ()
 
     def end_headers(self) -> None:
-        for name, value in self.extra_headers:
+        path = self.path.split("?", 1)[0]
+        for name, value in headers_for(path, self.extra_headers, list(self.rules)):
             self.send_header(name, value)
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
@@ -149,7 +185,11 @@ class _Handler(SimpleHTTPRequestHandler):
 @contextlib.contextmanager
 def serve(directory: Path) -> Iterator[str]:
     """Serve a folder over HTTP on a free port of 127.0.0.1 while the block runs."""
-    handler_class = type("Handler", (_Handler,), {"extra_headers": tuple(site_headers(directory))})
+    headers = {
+        "extra_headers": tuple(site_headers(directory)),
+        "rules": tuple(path_rules(directory)),
+    }
+    handler_class = type("Handler", (_Handler,), headers)
     handler = functools.partial(handler_class, directory=str(directory))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

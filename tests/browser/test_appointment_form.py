@@ -79,10 +79,13 @@ def test_form_groups_and_labels(context: object, form_url: str) -> None:
     legends = page.locator("form fieldset > legend").all_inner_texts()
     assert any("new or existing" in t and "(required)" in t for t in legends), legends
     assert any("days" in t for t in legends) and any("time of day" in t for t in legends)
-    for field in page.locator("form input").all():
+    for field in page.locator("form.appointment-form input").all():
         field_id = field.get_attribute("id")
         assert page.locator(f'label[for="{field_id}"]').is_visible(), field_id
-    assert "do not include medical details" in page.locator("form").inner_text().lower()
+    assert (
+        "do not include medical details"
+        in page.locator("form.appointment-form").inner_text().lower()
+    )
 
 
 def _minutes(clock: str) -> int:
