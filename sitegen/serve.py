@@ -154,13 +154,12 @@ def handler_for(state: State) -> type[StaticFileHandler]:
             refused = _refused(path)
             if refused:
                 raise web.HTTPError(refused)
-            if state.errors and _is_page(path):
-                self.set_header("Cache-Control", "no-store")
-                self.set_status(500)
-                return self.finish(html_page(state.errors))
-            if _is_stale_search(state, path):
-                return self.finish(_with_search_note(Path(self.root) / "search/index.html"))
-            return super().get(path, include_body)
+            special = _special_page(state, path, Path(self.root))
+            if special is None:
+                return super().get(path, include_body)
+            self.set_header("Cache-Control", "no-store")
+            self.set_status(special[0])
+            return self.finish(special[1])
 
         @classmethod
         def get_content(cls, abspath: str, start: int | None = None, end: int | None = None):
@@ -210,6 +209,16 @@ SEARCH_NOTE = (
     "<code>serve</code> started, so it does not find your latest edits. Stop and start "
     "<code>serve</code> again to search them.</p>"
 )
+
+
+def _special_page(state: State, path: str, root: Path) -> tuple[int, bytes | str] | None:
+    """(status, body) for a page the preview shows in place of the file: the errors of a
+    failed build, or the search page with a note that its index is older than the edits."""
+    if state.errors and _is_page(path):
+        return 500, html_page(state.errors)
+    if _is_stale_search(state, path):
+        return 200, _with_search_note(root / "search/index.html")
+    return None
 
 
 def _is_stale_search(state: State, path: str) -> bool:
