@@ -97,10 +97,10 @@ def new_page(content: Path, section: str, title: str) -> NewPage | SiteError:
     problem = section_problem(content, section)
     if problem:
         return problem
+    problem = title_problem(title)
+    if problem:
+        return problem
     slug = slugify(title)
-    if not slug or slug == "index":
-        hint = 'use a title with letters in it, like "Rib pain"'
-        return SiteError(f"the title {title!r} cannot become a file name", hint=hint)
     rel = f"{section}/{slug}.md"
     path = content / rel
     clash = _existing(content / section, slug)
@@ -109,8 +109,42 @@ def new_page(content: Path, section: str, title: str) -> NewPage | SiteError:
         return SiteError(
             f"{display_path(clash)} already exists; new never replaces a page", hint=hint
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page_text(kind_of(rel), title.strip(), content), encoding="utf-8")
+    return _write_new(path, page_text(kind_of(rel), title.strip(), content), rel)
+
+
+MAX_SLUG = 80  # characters of a file name made from a title: far below any file system's limit
+
+
+def title_problem(title: str) -> SiteError | None:
+    """A title that cannot become a page's file name: no letters, bytes that are not
+    text (a mistyped character in a terminal), or so long the name would be unwieldy."""
+    hint = 'use a short title with letters in it, like "Rib pain"'
+    if any("\ud800" <= c <= "\udfff" for c in title):  # undecodable bytes from the shell
+        text = title.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        message = f"the title {text!r} has characters that are not text"
+        return SiteError(message, hint="retype the title, or write it in quotes")
+    slug = slugify(title)
+    if not slug or slug == "index":
+        return SiteError(f"the title {title!r} cannot become a file name", hint=hint)
+    if len(slug) > MAX_SLUG:
+        message = (
+            f"the title is too long for a file name ({len(slug)} characters, at most {MAX_SLUG})"
+        )
+        return SiteError(message, hint="use a short title; the page can say more in its text")
+    return None
+
+
+def _write_new(path: Path, text: str, rel: str) -> NewPage | SiteError:
+    """Write the new page whole, or not at all: a half-written file would break builds."""
+    temp = path.with_name(f".{path.name}.new")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp.write_text(text, encoding="utf-8")
+        temp.replace(path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        hint = "check the folder can be written and the disk has room"
+        return SiteError(f"could not write {display_path(path)}: {exc.strerror}", hint=hint)
     return NewPage(path, display_path(path), url_for(rel))
 
 

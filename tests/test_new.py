@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from support import messages
 
+from sitegen.errors import SiteError
 from sitegen.kinds import field_table, kind_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,3 +137,32 @@ def test_new_writes_a_draft_that_the_build_refuses_to_publish_unfinished(site: P
         "  hint: replace it with the page's own words; to keep working on the page"
         " unpublished, set `draft: true`"
     ) in messages(result.err)
+
+
+def test_a_title_too_long_for_a_file_name_is_refused(site: Path, run) -> None:
+    result = run("new", "causes", "Pain " * 40)
+    assert result.code == 1
+    assert "the title is too long for a file name (" in result.err
+    assert not list((site / "content/causes").glob("pain-pain*")), "no file is left"
+
+
+def test_a_title_with_bytes_that_are_not_text_is_refused(site: Path) -> None:
+    from sitegen.scaffold import new_page
+
+    made = new_page(site / "content", "causes", "Rib \udcff pain")  # as a shell passes bad bytes
+    assert isinstance(made, SiteError)
+    assert made.message == "the title 'Rib \ufffd pain' has characters that are not text"
+    assert not (site / "content/causes/rib-pain.md").exists()
+
+
+def test_a_failed_write_leaves_no_empty_page(site: Path, run, monkeypatch) -> None:
+    import errno
+
+    def full(self: Path, *args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full)
+    result = run("new", "causes", "Rib pain")
+    assert result.code == 1
+    assert "could not write content/causes/rib-pain.md: No space left on device" in result.err
+    assert sorted(p.name for p in (site / "content/causes").iterdir() if "rib" in p.name) == []
