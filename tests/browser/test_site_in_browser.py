@@ -6,6 +6,7 @@ import gzip
 import re
 import subprocess
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
@@ -98,10 +99,23 @@ def test_gzip_budget(site_dir: Path, page_path: str) -> None:
     assert total <= BUDGET, f"{page_path}: {total} bytes gzipped (HTML + CSS), budget {BUDGET}"
 
 
+# The checker's grammar for Content-Security-Policy predates CSP Level 3's
+# 'wasm-unsafe-eval', which the search page needs for Pagefind's WebAssembly (and which
+# Chromium enforces: tests/browser/test_search.py runs search under that very policy).
+# Only that message, on that page, is set aside; the test fails if it stops appearing.
+WASM_IN_META = (
+    "/search/index.html:4: Bad value",
+    """Expecting source-expression but found "'wasm-unsafe-eval'".""",
+)
+
+
 def test_html_is_valid(site_dir: Path) -> None:
     """Nu HTML Checker over every HTML file and the CSS, in one run (redirect pages: below)."""
     files = sorted(p for p in site_dir.rglob("*") if p.suffix in {".html", ".css"})
-    assert vnu_errors(files, site_dir) == []
+    errors = vnu_errors(files, site_dir)
+    known = [e for e in errors if e.startswith(WASM_IN_META[0]) and WASM_IN_META[1] in e]
+    assert len(known) == 1, "the checker still misreads only the search page's policy"
+    assert [e for e in errors if e not in known] == []
 
 
 @pytest.mark.parametrize("path", ["/", "/appointments/"])
@@ -162,14 +176,12 @@ def test_redirect_pages_have_no_script(alias_dir: Path) -> None:
         code = [a for a in SCRIPT.findall(html) if 'type="application/ld+json"' not in a]
         assert code == [], f"{file} runs a script"
         assert 'rel="canonical"' in html, file
-        assert 'content="0; url=https://' in html and "causes/kyphosis/" in html, file
+        target = re.search(r'content="0; url=([^"]+)"', html)
+        assert target, f"{file} has no refresh"
+        here = "/" + file.parent.relative_to(alias_dir).as_posix() + "/"
+        assert urljoin(here, target[1]) == "/causes/kyphosis/", file  # relative: any host
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found by issue 17: redirect pages carry the page's JSON-LD with the old address as "
-    "its @id (templates, not tests, need the fix); remove this mark once they do not",
-)
 def test_redirect_pages_carry_no_structured_data(alias_dir: Path) -> None:
     """A redirect is not a page: no JSON-LD that names the old address as a WebPage."""
     pages = redirect_pages(alias_dir)
