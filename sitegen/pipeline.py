@@ -258,9 +258,11 @@ def render(
     """Every output of the site (path -> bytes or a file), and each body's facts."""
     key = site_key(site, options.templates, assets, memo.engine) if render_pages else ""
     shared = Rendering(site, env, assets, options.templates, memo, key)
-    done = map_shared(
-        _page, shared, range(len(site.pages)), _workers(options), "rendering", options.progress
-    )
+    done: list[PageResult | None] = [_recalled(shared, page) for page in site.pages]
+    misses = [i for i, found in enumerate(done) if found is None]  # only these need workers
+    fresh = map_shared(_page, shared, misses, _workers(options), "rendering", options.progress)
+    for index, page_result in zip(misses, fresh, strict=True):
+        done[index] = page_result
     result = Result(site)
     for page, page_result in zip(site.pages, done, strict=True):
         _record(memo, result, page, page_result)
@@ -317,6 +319,18 @@ def _record(memo: memo_mod.Memo, result: Result, page: Page, done: PageResult) -
         result.outputs[page.output_path] = done.output
     if done.rendered:
         result.rendered_urls.append(page.url)
+
+
+def _recalled(shared: Rendering, page: Page) -> PageResult | None:
+    """A page the memo has whole (its body's facts and its rendered file), else None."""
+    memo = shared.memo
+    body_key = body_key_of(memo.engine, page)
+    meta = memo.bodies.get(body_key)
+    if meta is None or not shared.site_key:
+        return None
+    render_key = memo_mod.digest(shared.site_key, body_key)
+    stored = memo.stored_page(render_key)
+    return PageResult(body_key, meta, stored, render_key) if stored is not None else None
 
 
 def _page(shared: Rendering, index: int) -> PageResult:

@@ -34,6 +34,8 @@ EXAMPLE = re.compile(r"\bexample\.(?:com|org|net)\b", re.IGNORECASE)
 LOCAL = re.compile(r"(?:https?:)?//(?:localhost|127\.0\.0\.1)\b", re.IGNORECASE)
 PLAIN_HTTP = re.compile(r"\bhttp://", re.IGNORECASE)
 TODO = re.compile(r"\bTODO\b")
+# Text each pattern's matches must hold (lower case): checked before the pattern runs.
+CLUES = {PHONE: "555", EXAMPLE: "example.", LOCAL: "//", PLAIN_HTTP: "http://"}
 TOKEN_END = re.compile(r"[\s()\[\]\"'<>,;]")
 MARK = "TITLE-MARK"  # stands for the title in `new`'s template, which differs per page
 
@@ -183,9 +185,22 @@ def line_problems(page: Page) -> list[SiteError]:
     passed over: `new` explains each field in one). Unfinished text and links copied from
     the preview are build errors (`unfinished_problems`), so they are not listed here."""
     found: list[SiteError] = []
-    for number, line in _lines(page):
+    for number, line in _lines_matching(page, (PHONE, EXAMPLE, PLAIN_HTTP)):
         found += text_problems(line, page.shown, number, "this line", local=False)
     return found
+
+
+def _lines_matching(page: Page, patterns: tuple[re.Pattern[str], ...]) -> list[tuple[int, str]]:
+    """The page's numbered lines (as `_lines`) where any pattern matches, found by passes
+    over the whole text: a line-by-line search costs far more on a large site."""
+    wanted: set[int] = set()
+    for text, first in ((page.front, 2), (page.body, page.body_line)):
+        lower = text.lower()
+        for pattern in patterns:
+            if CLUES[pattern] not in lower:  # a plain `in` first: far quicker than the regex
+                continue
+            wanted |= {first + text.count("\n", 0, m.start()) for m in pattern.finditer(text)}
+    return [(number, line) for number, line in _lines(page) if number in wanted]
 
 
 def _lines(page: Page) -> list[tuple[int, str]]:
@@ -203,11 +218,22 @@ def unfinished_problems(site: Site) -> list[SiteError]:
     of `build.py new`, TODOs, and links copied from the preview's address bar."""
     found: list[SiteError] = []
     for page in site.pages:
-        if not page.draft:
+        if not page.draft and _may_be_unfinished(page):
             found += [
                 p for number, line in _lines(page) for p in _unfinished(page, site, number, line)
             ]
     return found
+
+
+def _may_be_unfinished(page: Page) -> bool:
+    """Whether any line of the page could be unfinished: one pass over the whole text,
+    so that the line-by-line look is only for the few pages that need it."""
+    text = page.front + "\n" + page.body
+    lower = text.lower()
+    local = ("localhost" in lower or "127.0.0.1" in lower) and LOCAL.search(text)
+    return bool(("TODO" in text and TODO.search(text)) or local) or any(
+        p in text for p in template_phrases()
+    )
 
 
 def _unfinished(page: Page, site: Site, number: int, line: str) -> list[SiteError]:
