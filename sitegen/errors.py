@@ -49,17 +49,20 @@ def line_of(text: str, needle: str | re.Pattern[str], first: int = 1) -> int | N
     return None
 
 
-def display_path(path: Path, root: Path | None = None) -> str:
+def display_path(path: Path | str, root: Path | None = None) -> str:
     """A path as a person would type it: relative to `root` or the working folder."""
     # abspath, not resolve(): no system calls, and a link inside the project keeps its name
     full = os.path.abspath(path)
-    for base in (root, Path.cwd()):
+    for base in (root, os.getcwd()):
         if base is None:
             continue
         start = os.path.abspath(base)
-        if full == start or full.startswith(start.rstrip(os.sep) + os.sep):
-            return Path(os.path.relpath(full, start)).as_posix()
-    return path.as_posix()
+        if full == start:
+            return "."
+        prefix = start.rstrip(os.sep) + os.sep
+        if full.startswith(prefix):  # strings only: this runs for every file of every build
+            return full[len(prefix) :].replace(os.sep, "/")
+    return Path(path).as_posix()
 
 
 def did_you_mean(word: str, choices: list[str] | set[str], what: str = "fields") -> str:

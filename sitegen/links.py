@@ -19,17 +19,38 @@ def link_errors(
     """Every link and image in every body must reach a page, a heading or a file.
     Pages whose bodies could not be converted have errors of their own and are passed over."""
     errors: list[SiteError] = []
+    known = Known(static)
     for page in site.pages:
         meta = bodies.get(page.url)
         if meta is not None:
-            errors += _page_link_errors(site, bodies, static, unreadable, page, meta)
+            errors += _page_link_errors(site, bodies, known, unreadable, page, meta)
     return errors
+
+
+class Known:
+    """What one build found of links and files: the same link or file is on many pages."""
+
+    def __init__(self, static: Path) -> None:
+        self.static = static
+        self.paths: dict[Link, tuple[str, str] | None] = {}
+        self.files: dict[str, bool] = {}
+
+    def path_problem(self, link: Link) -> tuple[str, str] | None:
+        if link not in self.paths:
+            self.paths[link] = _path_problem(link)
+        return self.paths[link]
+
+    def is_file(self, path: str) -> bool:
+        """Whether static/ has this site path as a file."""
+        if path not in self.files:
+            self.files[path] = (self.static / path.lstrip("/")).is_file()
+        return self.files[path]
 
 
 def _page_link_errors(
     site: Site,
     bodies: dict[str, BodyMeta],
-    static: Path,
+    known: Known,
     unreadable: set[str],
     page: Page,
     meta: BodyMeta,
@@ -38,7 +59,7 @@ def _page_link_errors(
     for link in meta.links:
         if link.path in unreadable:
             continue  # that page's own error says what is wrong
-        problem = _link_problem(site, bodies, static, page, link)
+        problem = _link_problem(site, bodies, known, page, link)
         if problem:
             errors.append(SiteError(problem[0], page.shown, _line_of(page, link.raw), problem[1]))
     return errors
@@ -47,25 +68,25 @@ def _page_link_errors(
 def _link_problem(
     site: Site,
     bodies: dict[str, BodyMeta],
-    static: Path,
+    known: Known,
     page: Page,
     link: Link,
 ) -> tuple[str, str] | None:
     """What is wrong with one link, or None."""
     path, fragment = link.path, link.fragment
     target_url = path or page.url
-    problem = _path_problem(link)
+    problem = known.path_problem(link)
     if problem:
         return problem
     if link.tag == "img":
-        return None if (static / path.lstrip("/")).is_file() else _image_problem(static, link)
+        return None if known.is_file(path) else _image_problem(known.static, link)
     target = site.by_url.get(target_url)
     if target is None:
         redirected = site.redirects.get(target_url)
         if redirected:
             hint = f"link to {md_link(page, site.by_url[redirected])} instead"
             return f"the link to {link.raw} points at an old address", hint
-        if target_url in GENERATED or (static / target_url.lstrip("/")).is_file():
+        if target_url in GENERATED or known.is_file(target_url):
             return None
         return f"the link to {link.raw} goes to a page that does not exist", _missing_hint(
             site, page, target_url

@@ -26,7 +26,8 @@ from typing import Any
 MAGIC = b"sitegen-memo-1\n"
 DIGEST_LENGTH = 32  # hex characters of digest()
 INDEX = "index.pickle"
-LIBRARIES = ("markdown", "jinja2", "nh3", "yaml", "markupsafe")
+PUBLISHED = "published.pickle"  # small, read on its own: an unchanged build needs no more
+LIBRARIES = ("markdown", "jinja2", "nh3", "yaml", "markupsafe", "pagefind", "PIL")
 
 
 def digest(*parts: str | bytes | memoryview) -> str:
@@ -67,8 +68,12 @@ class Memo:
     # render key -> (size, mtime) of its stored page: the output shares the file through a
     # hard link, so a page edited by hand in the output would change it; then it is not used
     pages: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # output folder -> what the last build published there, and from what inputs
+    published: dict[str, Any] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)  # keys this build needed (the rest is pruned)
-    changed: bool = False
+    changed: bool = False  # the tables
+    published_changed: bool = False
+    opened: bool = True  # False: the tables are still on disk (see `open`)
 
     def templates_folder(self) -> Path | None:
         """Where Jinja2 keeps compiled templates between builds."""
@@ -124,16 +129,26 @@ def _read_checked(path: Path) -> bytes | None:
 
 def load(folder: Path | None) -> Memo:
     """The memo in `folder` (empty if missing, stale or damaged); with no folder, a
-    scratch memo that lives for this process only (--no-cache)."""
+    scratch memo that lives for this process only (--no-cache). Only the small record of
+    what was published is read now; the tables wait for `open`."""
     engine = engine_fingerprint()
     if folder is None:
         scratch = Path(tempfile.mkdtemp(prefix="sitegen-"))
         atexit.register(shutil.rmtree, scratch, True)
         return Memo(scratch, engine, persist=False)
-    stored = _read_index(folder / INDEX)
-    if not isinstance(stored, dict) or stored.get("engine") != engine:
-        return Memo(folder, engine)
-    return Memo(folder, engine, True, stored["raws"], stored["bodies"], stored["pages"])
+    stored = _read_index(folder / PUBLISHED)
+    fresh = isinstance(stored, dict) and stored.get("engine") == engine
+    return Memo(folder, engine, published=stored["published"] if fresh else {}, opened=False)
+
+
+def open_tables(memo: Memo) -> None:
+    """Read the tables from disk, once (a build that recalls its whole result never does)."""
+    if memo.opened:
+        return
+    memo.opened = True
+    stored = _read_index(memo.folder / INDEX)
+    if isinstance(stored, dict) and stored.get("engine") == memo.engine:
+        memo.raws, memo.bodies, memo.pages = stored["raws"], stored["bodies"], stored["pages"]
 
 
 def _read_index(path: Path) -> Any:
@@ -152,14 +167,22 @@ def _read_index(path: Path) -> Any:
 
 
 def save(memo: Memo) -> None:
-    """Write the index atomically, keeping only what the last build used."""
-    if not memo.persist or not memo.changed:
+    """Write what changed atomically, keeping only what the last build used."""
+    if not memo.persist:
         return
-    _prune(memo)
-    stored = {"engine": memo.engine, "raws": memo.raws, "bodies": memo.bodies, "pages": memo.pages}
+    if memo.changed and memo.opened:
+        _prune(memo)
+        tables = {"raws": memo.raws, "bodies": memo.bodies, "pages": memo.pages}
+        _write_index(memo.folder / INDEX, {"engine": memo.engine, **tables})
+        memo.changed = False
+    if memo.published_changed:
+        _write_index(memo.folder / PUBLISHED, {"engine": memo.engine, "published": memo.published})
+        memo.published_changed = False
+
+
+def _write_index(path: Path, stored: dict) -> None:
     payload = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
-    store(memo.folder / INDEX, MAGIC + (digest(payload) + "\n").encode() + payload)
-    memo.changed = False
+    store(path, MAGIC + (digest(payload) + "\n").encode() + payload)
 
 
 def _prune(memo: Memo) -> None:

@@ -8,6 +8,7 @@ cores. `serve` runs `build()` again with the same memo, warm in memory.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,7 +19,7 @@ from . import memo as memo_mod
 from . import photos, publish, search, writer
 from .assets import Assets, fingerprint, static_files
 from .config import SiteConfig, load_config
-from .content import RawPage, body_of, find_sources, read_page
+from .content import RawPage, body_of, find_sources, read_page, today
 from .errors import BuildFailed, SiteError, display_path
 from .links import link_errors
 from .model import (
@@ -68,10 +69,11 @@ class Result:
     rendered_urls: list[str] = field(default_factory=list)  # rendered this time, not memoized
     converted: int = 0  # Markdown bodies converted this time
     seconds: float = 0.0
+    recalled_pages: int = 0  # pages of a build recalled whole (nothing changed): no site
 
     @property
     def pages(self) -> int:
-        return len(self.site.pages) if self.site else 0
+        return len(self.site.pages) if self.site else self.recalled_pages
 
     @property
     def rendered(self) -> int:
@@ -86,21 +88,101 @@ def build(options: Options, memo: memo_mod.Memo | None = None) -> Result:
         raise BuildFailed([problem])
     one_off = memo is None
     memo = memo_mod.load(options.cache) if memo is None else memo
-    result = make(options, memo)
-    if result.errors:
-        raise BuildFailed(unique(result.errors))
-    writer.write(result.outputs, options.out)
+    found = read_sources(options.content)
+    inputs = inputs_key(options, memo.engine, found)
+    result = recall(options.out, memo, inputs)
+    if result is None:
+        result = make(options, memo, found)
+        if result.errors:
+            raise BuildFailed(unique(result.errors))
+        write_site(result, options.out, memo, inputs)
     if one_off:
         result.warnings += save_memo(memo)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def make(options: Options, memo: memo_mod.Memo) -> Result:
+@dataclass(frozen=True, slots=True)
+class Published:
+    """What the last build into a folder published, and from what."""
+
+    inputs: str  # inputs_key of that build
+    manifest: writer.Manifest
+    pages: int
+    warnings: tuple[SiteError, ...]
+
+
+def recall(out: Path, memo: memo_mod.Memo, inputs: str) -> Result | None:
+    """The last build's result, when it had the same inputs and its output is as it left
+    it: then there is nothing to make and nothing to write. Else None."""
+    last = memo.published.get(str(writer.publish_target(out)))
+    if last is None or not inputs or last.inputs != inputs:
+        return None
+    if not writer.intact(last.manifest, writer.publish_target(out)):
+        return None
+    return Result(warnings=list(last.warnings), recalled_pages=last.pages)
+
+
+def write_site(result: Result, out: Path, memo: memo_mod.Memo, inputs: str) -> None:
+    """Write the outputs, remembering what went where: the next build with the same
+    outputs, into an untouched folder, writes nothing."""
+    place = str(writer.publish_target(out))
+    last = memo.published.get(place)
+    manifest = writer.write(result.outputs, out, last.manifest if last else None)
+    record = Published(inputs, manifest, result.pages, tuple(result.warnings))
+    if record != last:
+        memo.published[place] = record
+        memo.published_changed = True
+
+
+def inputs_key(options: Options, engine: str, found: Found) -> str:
+    """Changes whenever anything a build reads may have changed: the engine, the options,
+    the working folder and the date (shown paths, review ages), every content file and
+    template by its bytes, every static file by its size and time. "" (never recalled)
+    when the content folder has problems of its own."""
+    sources, problems = found
+    if problems or any(source.error for source in sources):
+        return ""
+    settings = (options.content, options.templates, options.static, options.base_url)
+    flags = (options.drafts, options.strict, options.release, options.reindex)
+    parts: list[str | bytes] = [engine, repr((settings, flags)), os.getcwd(), today().isoformat()]
+    parts += [source.key for source in sources]
+    parts += [part for rel, data in template_files(options.templates) for part in (rel, data)]
+    parts.append(_read_or_empty(options.content / "site.yaml"))
+    parts.append(repr(static_stamps(options.static)))
+    return memo_mod.digest(*parts)
+
+
+def template_files(templates: Path) -> list[tuple[str, bytes]]:
+    """Every file in templates/, by its place, with its bytes."""
+    files = sorted(templates.rglob("*")) if templates.is_dir() else []
+    return [(f.relative_to(templates).as_posix(), f.read_bytes()) for f in files if f.is_file()]
+
+
+def static_stamps(static: Path) -> list[tuple[str, int, int]]:
+    """Every file in static/ with its size and time (pictures can be large: not hashed)."""
+    found = []
+    for folder, _, names in os.walk(static):
+        for name in names:
+            stat = os.stat(os.path.join(folder, name))
+            found.append((os.path.join(folder, name), stat.st_size, stat.st_mtime_ns))
+    return sorted(found)
+
+
+def _read_or_empty(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def make(options: Options, memo: memo_mod.Memo, found: Found | None = None) -> Result:
     """Everything but writing: the site, its outputs (path -> bytes or a file) and problems."""
+    memo_mod.open_tables(memo)
     memo.used = set()
     config, errors = load_config(options.content / "site.yaml", options.base_url)
-    pages, unreadable, load_errors, warnings = load(options, config, memo)
+    found = read_sources(options.content) if found is None else found
+    pages, unreadable, load_errors, warnings = load(options, config, memo, found)
     if config is None:
         return Result(errors=errors + load_errors)
     site, site_errors = assemble(config, pages, options.drafts, unreadable)
@@ -167,13 +249,21 @@ class Source:
     error: SiteError | None = None
 
 
+Found = tuple[list[Source], list[SiteError]]  # the content files, and problems finding them
+
+
+def read_sources(content: Path) -> Found:
+    """Every content file, read (the problems of folders and links found on the way)."""
+    paths, errors = find_sources(content)
+    return [read_source(path) for path in paths], errors
+
+
 def load(
-    options: Options, config: SiteConfig | None, memo: memo_mod.Memo
+    options: Options, config: SiteConfig | None, memo: memo_mod.Memo, found: Found
 ) -> tuple[list[Page], set[str], list[SiteError], list[SiteError]]:
     """Every page: (pages, addresses of unreadable pages, errors, warnings). A file whose
     bytes the memo knows is not parsed again."""
-    paths, errors = find_sources(options.content)
-    sources = [read_source(path) for path in paths]
+    sources, errors = found[0], list(found[1])
     limit = (config.max_page_kb if config else 2048) * 1024
     todo = [s for s in sources if not s.error and s.key not in memo.raws]
     parsed = map_shared(

@@ -193,14 +193,19 @@ def line_problems(page: Page) -> list[SiteError]:
 def _lines_matching(page: Page, patterns: tuple[re.Pattern[str], ...]) -> list[tuple[int, str]]:
     """The page's numbered lines (as `_lines`) where any pattern matches, found by passes
     over the whole text: a line-by-line search costs far more on a large site."""
-    wanted: set[int] = set()
-    for text, first in ((page.front, 2), (page.body, page.body_line)):
+    found: dict[int, str] = {}
+    for text, first, front in ((page.front, 2, True), (page.body, page.body_line, False)):
         lower = text.lower()
         for pattern in patterns:
             if CLUES[pattern] not in lower:  # a plain `in` first: far quicker than the regex
                 continue
-            wanted |= {first + text.count("\n", 0, m.start()) for m in pattern.finditer(text)}
-    return [(number, line) for number, line in _lines(page) if number in wanted]
+            for match in pattern.finditer(text):
+                start = text.rfind("\n", 0, match.start()) + 1
+                end = text.find("\n", match.end())
+                line = text[start : end if end >= 0 else len(text)]
+                if not (front and line.lstrip().startswith("#")):
+                    found[first + text.count("\n", 0, start)] = line
+    return sorted(found.items())
 
 
 def _lines(page: Page) -> list[tuple[int, str]]:
@@ -226,14 +231,16 @@ def unfinished_problems(site: Site) -> list[SiteError]:
 
 
 def _may_be_unfinished(page: Page) -> bool:
-    """Whether any line of the page could be unfinished: one pass over the whole text,
-    so that the line-by-line look is only for the few pages that need it."""
-    text = page.front + "\n" + page.body
-    lower = text.lower()
-    local = ("localhost" in lower or "127.0.0.1" in lower) and LOCAL.search(text)
-    return bool(("TODO" in text and TODO.search(text)) or local) or any(
-        p in text for p in template_phrases()
-    )
+    """Whether any line of the page could be unfinished: plain `in` checks over the whole
+    text (a regex over every page costs far more), so that the line-by-line look is only
+    for the few pages that need it."""
+    other_phrases = [p for p in template_phrases() if "TODO" not in p]
+    for text in (page.front, page.body):
+        if "TODO" in text or "127.0.0.1" in text or "localhost" in text.lower():
+            return True
+        if any(p in text for p in other_phrases):
+            return True
+    return False
 
 
 def _unfinished(page: Page, site: Site, number: int, line: str) -> list[SiteError]:

@@ -78,23 +78,41 @@ def html_page(problems: list[SiteError]) -> str:
     )
 
 
-def with_warnings(page: bytes, warnings: list[SiteError]) -> bytes:
-    """A preview page with the last build's warnings (a removed <iframe>, say) in a small
-    folded box at its corner. Only `serve` adds it; the built site never has it."""
-    at = page.rfind(b"</body>")
-    if not warnings or at < 0:
-        return page
-    items = "".join(_html_item(p) for p in with_sources(warnings))
+SHOWN_WARNINGS = 50  # more would bury the page; the terminal and `check` list them all
+
+
+def warnings_box(warnings: list[SiteError]) -> bytes:
+    """The last build's warnings (a removed <iframe>, say) as a small folded box for a
+    corner of each preview page; made once per build, not once per page served."""
+    if not warnings:
+        return b""
+    shown = warnings[:SHOWN_WARNINGS]
+    items = "".join(_html_item(p) for p in with_sources(shown))
     count = f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+    more = len(warnings) - len(shown)
+    rest = (
+        f"<p>{more} more are listed in the terminal, and by <code>build.py check</code>.</p>"
+        if more
+        else ""
+    )
     box = (
         '<details data-preview-warnings style="position:fixed;right:.5rem;bottom:.5rem;'
         "z-index:999;max-width:min(40rem,calc(100vw - 1rem));max-height:70vh;overflow:auto;"
         "background:#fff8e1;color:#1d1d1d;border:2px solid #8a6d00;border-radius:.4rem;"
         'padding:.4rem .8rem;font:1rem/1.45 system-ui,sans-serif;overflow-wrap:anywhere">'
         f"<summary>Last build: {count} (shown in the preview only)</summary>"
-        f"<ol>{items}</ol></details>"
+        f"<ol>{items}</ol>{rest}</details>"
     )
-    return page[:at] + box.encode() + page[at:]
+    return box.encode()
+
+
+def with_warnings(page: bytes, box: bytes) -> bytes:
+    """A preview page with the warnings box at its corner. Only `serve` adds it; the built
+    site never has it."""
+    at = page.rfind(b"</body>")
+    if not box or at < 0:
+        return page
+    return page[:at] + box + page[at:]
 
 
 def _html_item(problem: SiteError) -> str:

@@ -39,7 +39,7 @@ from . import writer
 from .content import is_ignored
 from .errors import BuildFailed, SiteError
 from .pipeline import Options, build, protected_folders
-from .report import html_page, print_problems, with_warnings
+from .report import html_page, print_problems, warnings_box, with_warnings
 
 
 @dataclass(slots=True)
@@ -49,7 +49,7 @@ class State:
     memo: memo_mod.Memo
     errors: list[SiteError] = field(default_factory=list)
     warned: tuple[SiteError, ...] = ()  # the warnings last printed, not printed again
-    warnings: list[SiteError] = field(default_factory=list)  # shown in a corner of each page
+    corner: bytes = b""  # the warnings box shown in a corner of each page
     builds: int = 0  # good builds so far; after the first, search keeps its first index
 
 
@@ -63,12 +63,13 @@ def rebuild(options: Options, state: State) -> None:
         print_problems(failed.errors)
         print(f"build failed: {len(failed.errors)} error(s); showing them in the browser")
         return
-    state.errors, state.warnings = [], result.warnings
+    state.errors = []
     warnings = tuple(result.warnings)
     same = warnings == state.warned
     if not same:  # on every save they would bury the one line that matters
         print_problems(result.warnings)
         state.warned = warnings
+        state.corner = warnings_box(result.warnings)
     state.builds += 1
     took = (time.perf_counter() - started) * 1000
     note = f" ({len(warnings)} warning(s) as above)" if same and warnings else ""
@@ -199,9 +200,9 @@ def _refused(path: str) -> int | None:
 def _with_warnings(state: State, file: str) -> bytes | None:
     """A page with the last build's warnings in a corner (the preview only, never the
     output), or None for other files and when there are none."""
-    if not state.warnings or not file.endswith(".html"):
+    if not state.corner or not file.endswith(".html"):
         return None
-    return with_warnings(Path(file).read_bytes(), state.warnings)
+    return with_warnings(Path(file).read_bytes(), state.corner)
 
 
 SEARCH_NOTE = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import hashlib
 import os
 import shutil
 from collections.abc import Mapping
@@ -72,21 +73,82 @@ Output = bytes | Path | Stored  # the bytes, a file to copy, or a file to link
 
 LOCK_WAIT = 30.0  # seconds a build waits for another one to finish writing
 
+# What was published, file by file and folder by folder: rel -> (what it was made from,
+# its (inode, size, mtime) as published). A folder's time changes when a file is added to
+# it or removed, so the folders' stamps say that nothing was added by hand. A build whose
+# outputs match it, into a folder nobody has touched since, has nothing to write; the
+# caller keeps it between builds (the memo).
+Manifest = dict[str, tuple[tuple, tuple[int, int, int]]]
 
-def write(outputs: Mapping[str, Output], out: Path) -> None:
-    """Write every output into a temporary folder beside `out`, then swap it in at once.
-    One build at a time writes a given folder: a lock file beside it says which."""
+
+def write(outputs: Mapping[str, Output], out: Path, last: Manifest | None = None) -> Manifest:
+    """Write every output into a temporary folder beside `out`, then swap it in at once;
+    nothing at all when `out` already holds exactly these outputs (`last` says what it
+    was given). One build at a time writes a given folder: a lock file beside it says which.
+    Returns what is published now."""
     target = publish_target(out)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with FileLock(target.parent / f".{target.name}-build.lock", timeout=LOCK_WAIT):
+            wanted = _with_folders({rel: origin(data) for rel, data in outputs.items()})
+            if last is not None and _published(last, wanted, target):
+                return last
             _write_unlocked(outputs, target)
+            return {rel: (made, _stamp(f"{target}/{rel}")) for rel, made in wanted.items()}
     except Timeout as exc:
         hint = "wait until the other build has finished (or stop it), then build again"
         message = f"another build is writing {display_path(out)}; this one stopped"
         raise BuildFailed([SiteError(message, display_path(out), None, hint)]) from exc
     except OSError as exc:
         raise BuildFailed([write_error(exc, out)]) from exc
+
+
+def origin(output: Output) -> tuple:
+    """What an output is made from: a memo file (by its inode: the published file is a
+    link to it), a file to copy (by its size and time) or bytes (by their hash)."""
+    if isinstance(output, bytes):
+        return ("bytes", hashlib.blake2b(output, digest_size=16).digest())
+    source = output.path if isinstance(output, Stored) else output
+    try:
+        stat = os.stat(source)
+    except OSError:
+        return ("missing", str(source))
+    if isinstance(output, Stored):
+        return ("link", stat.st_dev, stat.st_ino)
+    return ("copy", str(source), stat.st_size, stat.st_mtime_ns)
+
+
+def _with_folders(origins: dict[str, tuple]) -> dict[str, tuple]:
+    """The outputs, the marker, and every folder they are in ("" is the site's own)."""
+    found = {**origins, MARKER: ("marker",), "": ("folder",)}
+    for rel in origins:
+        folder = rel.rpartition("/")[0]
+        while folder and folder + "/" not in found:
+            found[folder + "/"] = ("folder",)
+            folder = folder.rpartition("/")[0]
+    return found
+
+
+def _stamp(path: str) -> tuple[int, int, int]:
+    stat = os.stat(path)
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+def _published(last: Manifest, wanted: dict[str, tuple], target: str) -> bool:
+    """Whether `target` holds these outputs as published: the same origins, and every
+    file and folder as it was written."""
+    if last.keys() != wanted.keys():
+        return False
+    return all(wanted[rel] == made for rel, (made, _) in last.items()) and intact(last, target)
+
+
+def intact(last: Manifest, target: Path | str) -> bool:
+    """Whether every file and folder of `target` is as it was published: nothing edited,
+    replaced, added or removed since (by hand, or by another build)."""
+    try:
+        return all(_stamp(f"{target}/{rel}") == stamp for rel, (_, stamp) in last.items())
+    except OSError:
+        return False
 
 
 def publish_target(out: Path) -> Path:
@@ -97,14 +159,15 @@ def publish_target(out: Path) -> Path:
 
 def _write_unlocked(outputs: Mapping[str, Output], out: Path) -> None:
     temp = begin(out)
+    made: set[Path] = {temp}  # folders made so far: one mkdir per folder, not per file
     try:
         for rel, data in outputs.items():
             if isinstance(data, Stored):
-                place(temp, rel, data.path)
+                place(temp, rel, data.path, made)
             elif isinstance(data, Path):
-                shutil.copyfile(data, _target(temp, rel))
+                shutil.copyfile(data, _target(temp, rel, made))
             else:
-                put(temp, rel, data)
+                put(temp, rel, data, made)
         (temp / MARKER).write_bytes(MARKER_TEXT)
         swap(temp, out)
     except OSError as exc:
@@ -115,24 +178,27 @@ def _write_unlocked(outputs: Mapping[str, Output], out: Path) -> None:
         raise
 
 
-def _target(root: Path, rel: str) -> Path:
-    """Where `rel` goes inside the new site; never outside it."""
+def _target(root: Path, rel: str, made: set[Path] | None = None) -> Path:
+    """Where `rel` goes inside the new site (its folder made); never outside it."""
     if rel.startswith("/") or ".." in rel.split("/"):
         raise OSError(errno.EINVAL, f"refusing to write {rel} outside the site")
     path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if made is None or path.parent not in made:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if made is not None:
+            made.add(path.parent)
     return path
 
 
-def put(root: Path, rel: str, data: bytes) -> None:
+def put(root: Path, rel: str, data: bytes, made: set[Path] | None = None) -> None:
     """Write one file of the new site."""
-    with open(_target(root, rel), "xb") as handle:  # "x": a path is never written twice
+    with open(_target(root, rel, made), "xb") as handle:  # "x": a path is never written twice
         handle.write(data)
 
 
-def place(root: Path, rel: str, source: Path) -> None:
+def place(root: Path, rel: str, source: Path, made: set[Path] | None = None) -> None:
     """Publish a stored file: a hard link, else a copy."""
-    target = _target(root, rel)
+    target = _target(root, rel, made)
     try:
         os.link(source, target)
     except OSError:

@@ -257,6 +257,8 @@ def test_unchanged_pages_are_copied_when_hard_links_fail(site: Path, run, monkey
 def test_full_disk_while_copying_unchanged_pages(site: Path, run, monkeypatch) -> None:
     assert run("build").code == 0
     before = tree_hashes(site / "_site")
+    page = site / "content" / "causes" / "kyphosis.md"  # one edit: the rest is copied
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     monkeypatch.setattr(os, "link", failing(errno.ENOSPC)(os.link))
     monkeypatch.setattr(shutil, "copyfile", failing(errno.ENOSPC)(shutil.copyfile))
     expect_write_error(run("build"), Path("_site"), "No space left on device")
