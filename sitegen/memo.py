@@ -26,6 +26,8 @@ from typing import Any
 MAGIC = b"sitegen-memo-1\n"
 DIGEST_LENGTH = 32  # hex characters of digest()
 INDEX = "index.pickle"
+JOURNAL = "index.journal"  # what later builds added to the index and dropped from it
+TABLES = ("raws", "bodies", "pages")
 PUBLISHED = "published.pickle"  # small, read on its own: an unchanged build needs no more
 LIBRARIES = ("markdown", "jinja2", "nh3", "yaml", "markupsafe", "pagefind", "PIL")
 
@@ -74,6 +76,10 @@ class Memo:
     changed: bool = False  # the tables
     published_changed: bool = False
     opened: bool = True  # False: the tables are still on disk (see `open`)
+    # the tables as they are on disk (index plus journal), and the index's own id: a save
+    # appends only the difference, while the journal stays small beside the index
+    on_disk: dict[str, dict] = field(default_factory=dict)
+    index_id: str = ""
 
     def templates_folder(self) -> Path | None:
         """Where Jinja2 keeps compiled templates between builds."""
@@ -106,11 +112,14 @@ def stamp_of(path: Path) -> tuple[int, int] | None:
     return stat.st_size, stat.st_mtime_ns
 
 
-def store(path: Path, data: bytes, checked: bool = False) -> Path:
-    """Write one memo file atomically (a killed build leaves the old file or none)."""
+def store(path: Path, data: bytes, checked: bool = False, header: bytes = b"") -> Path:
+    """Write one memo file atomically (a killed build leaves the old file or none), after
+    a header or its checksum (written apart: a large index is not copied to join them)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_suffix(f".{os.getpid()}.tmp")
-    temp.write_bytes(digest(data).encode() + data if checked else data)
+    with open(temp, "wb") as handle:
+        handle.write(digest(data).encode() if checked else header)
+        handle.write(data)
     os.replace(temp, path)
     return path
 
@@ -142,13 +151,46 @@ def load(folder: Path | None) -> Memo:
 
 
 def open_tables(memo: Memo) -> None:
-    """Read the tables from disk, once (a build that recalls its whole result never does)."""
+    """Read the tables from disk, once (a build that recalls its whole result never does):
+    the index, then the journal's changes to it, up to any damaged record."""
     if memo.opened:
         return
     memo.opened = True
     stored = _read_index(memo.folder / INDEX)
-    if isinstance(stored, dict) and stored.get("engine") == memo.engine:
-        memo.raws, memo.bodies, memo.pages = stored["raws"], stored["bodies"], stored["pages"]
+    if not isinstance(stored, dict) or stored.get("engine") != memo.engine:
+        return
+    tables = {name: stored[name] for name in TABLES}
+    for record in _journal_records(memo.folder / JOURNAL):
+        if not isinstance(record, dict) or record.get("index") != stored.get("id"):
+            break
+        for name, (added, dropped) in record["tables"].items():
+            tables[name].update(added)
+            for key in dropped:
+                tables[name].pop(key, None)
+    memo.raws, memo.bodies, memo.pages = (tables[name] for name in TABLES)
+    memo.on_disk = {name: dict(table) for name, table in tables.items()}
+    memo.index_id = stored.get("id", "")
+
+
+def _journal_records(path: Path) -> list[Any]:
+    """The journal's records, up to the first damaged or cut one (a killed save)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return []
+    records, at = [], 0
+    while at + 8 + DIGEST_LENGTH <= len(data):
+        size = int.from_bytes(data[at : at + 8], "big")
+        check = data[at + 8 : at + 8 + DIGEST_LENGTH]
+        payload = memoryview(data)[at + 8 + DIGEST_LENGTH : at + 8 + DIGEST_LENGTH + size]
+        if len(payload) != size or check != digest(payload).encode():
+            break
+        try:
+            records.append(pickle.loads(payload))
+        except Exception:
+            break
+        at += 8 + DIGEST_LENGTH + size
+    return records
 
 
 def _read_index(path: Path) -> Any:
@@ -167,22 +209,75 @@ def _read_index(path: Path) -> Any:
 
 
 def save(memo: Memo) -> None:
-    """Write what changed atomically, keeping only what the last build used."""
+    """Write what changed, keeping only what the last build used: a small record appended
+    to the journal, or (when there is no index, or the journal has grown to a quarter of
+    it) a whole new index, written atomically."""
     if not memo.persist:
         return
     if memo.changed and memo.opened:
         _prune(memo)
-        tables = {"raws": memo.raws, "bodies": memo.bodies, "pages": memo.pages}
-        _write_index(memo.folder / INDEX, {"engine": memo.engine, **tables})
+        if not _append_changes(memo):
+            _write_whole(memo)
         memo.changed = False
     if memo.published_changed:
         _write_index(memo.folder / PUBLISHED, {"engine": memo.engine, "published": memo.published})
         memo.published_changed = False
 
 
+def _tables(memo: Memo) -> dict[str, dict]:
+    return {"raws": memo.raws, "bodies": memo.bodies, "pages": memo.pages}
+
+
+def _append_changes(memo: Memo) -> bool:
+    """Append the tables' difference from what is on disk; False when a whole index is due."""
+    index, journal = memo.folder / INDEX, memo.folder / JOURNAL
+    if not memo.index_id or not index.exists():
+        return False
+    changes = {}
+    for name, table in _tables(memo).items():
+        before = memo.on_disk.get(name, {})
+        added = {k: v for k, v in table.items() if before.get(k, _MISSING) is not v}
+        changes[name] = (added, [k for k in before if k not in table])
+    payload = pickle.dumps({"index": memo.index_id, "tables": changes}, pickle.HIGHEST_PROTOCOL)
+    size = journal.stat().st_size if journal.exists() else 0
+    if (size + len(payload)) * 4 > index.stat().st_size:
+        return False
+    with open(journal, "ab") as handle:
+        handle.write(len(payload).to_bytes(8, "big") + digest(payload).encode() + payload)
+    memo.on_disk = {name: dict(table) for name, table in _tables(memo).items()}
+    return True
+
+
+_MISSING = object()
+
+
+def _write_whole(memo: Memo) -> None:
+    """A new index with a new id (a journal left from the old one no longer applies)."""
+    memo.index_id = os.urandom(8).hex()
+    _write_index(memo.folder / INDEX, {"engine": memo.engine, "id": memo.index_id, **_tables(memo)})
+    (memo.folder / JOURNAL).unlink(missing_ok=True)
+    memo.on_disk = {name: dict(table) for name, table in _tables(memo).items()}
+
+
 def _write_index(path: Path, stored: dict) -> None:
-    payload = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
-    store(path, MAGIC + (digest(payload) + "\n").encode() + payload)
+    """Pickle `stored` straight into the file (a large index is never held as bytes too),
+    then fill in the checksum at the head; the file replaces the old one whole."""
+    temp = path.with_suffix(f".{os.getpid()}.tmp")
+    check = hashlib.blake2b(digest_size=16)
+    with open(temp, "wb") as handle:
+        handle.write(MAGIC + b"0" * DIGEST_LENGTH + b"\n")
+
+        class Checked:
+            @staticmethod
+            def write(data: bytes) -> int:
+                check.update(data)
+                return handle.write(data)
+
+        pickle.Pickler(Checked, protocol=pickle.HIGHEST_PROTOCOL).dump(stored)
+        check.update(b"\0")  # as digest() ends each part
+        handle.seek(len(MAGIC))
+        handle.write(check.hexdigest().encode())
+    os.replace(temp, path)
 
 
 def _prune(memo: Memo) -> None:

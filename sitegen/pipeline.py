@@ -140,7 +140,7 @@ def inputs_key(options: Options, engine: str, found: Found) -> str:
     the working folder and the date (shown paths, review ages), every content file and
     template by its bytes, every static file by its size and time. "" (never recalled)
     when the content folder has problems of its own."""
-    sources, problems = found
+    sources, problems = found.sources, found.problems
     if problems or any(source.error for source in sources):
         return ""
     settings = (options.content, options.templates, options.static, options.base_url)
@@ -249,13 +249,24 @@ class Source:
     error: SiteError | None = None
 
 
-Found = tuple[list[Source], list[SiteError]]  # the content files, and problems finding them
+@dataclass(slots=True)
+class Found:
+    """The content files as read, and the problems of folders and links found on the way.
+    `load` takes the files and lets their bytes go: at thousands of pages they weigh as
+    much as the pages themselves."""
+
+    sources: list[Source]
+    problems: list[SiteError]
+
+    def take(self) -> list[Source]:
+        taken, self.sources = self.sources, []
+        return taken
 
 
 def read_sources(content: Path) -> Found:
-    """Every content file, read (the problems of folders and links found on the way)."""
+    """Every content file, read."""
     paths, errors = find_sources(content)
-    return [read_source(path) for path in paths], errors
+    return Found([read_source(path) for path in paths], errors)
 
 
 def load(
@@ -263,7 +274,7 @@ def load(
 ) -> tuple[list[Page], set[str], list[SiteError], list[SiteError]]:
     """Every page: (pages, addresses of unreadable pages, errors, warnings). A file whose
     bytes the memo knows is not parsed again."""
-    sources, errors = found[0], list(found[1])
+    sources, errors = found.take(), list(found.problems)
     limit = (config.max_page_kb if config else 2048) * 1024
     todo = [s for s in sources if not s.error and s.key not in memo.raws]
     parsed = map_shared(
@@ -271,7 +282,7 @@ def load(
     )
     for source, (raw, page_errors) in zip(todo, parsed, strict=True):
         if raw is not None and not page_errors:
-            memo.raws[source.key] = replace(raw, body="")  # the body is in the file
+            memo.raws[source.key] = raw
             memo.changed = True
         else:
             memo.raws.pop(source.key, None)
@@ -300,8 +311,11 @@ def read_source(path: Path) -> Source:
 
 
 def _parse(shared: tuple[Path, int], source: Source) -> tuple[RawPage | None, list[SiteError]]:
+    """One file's checked front matter; the body stays behind (the main process has the
+    file's bytes: sending thousands of bodies back would only double them in memory)."""
     root, limit = shared
-    return read_page(source.path, root, limit, source.data)
+    raw, errors = read_page(source.path, root, limit, source.data)
+    return (replace(raw, body="") if raw is not None else None), errors
 
 
 def _workers(options: Options) -> int:

@@ -8,6 +8,7 @@ import html
 import sys
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
@@ -15,14 +16,14 @@ from .errors import SiteError
 
 
 def with_sources(problems: Iterable[SiteError]) -> list[SiteError]:
-    """Each problem with the text of its file's offending line (each file read once)."""
-    files: dict[str, list[str]] = {}
+    """Each problem with the text of its file's offending line. A file's problems mostly
+    come together, so only the last few files read are kept (a large site's warnings
+    would otherwise hold every page's lines in memory at once)."""
+    lines_of = lru_cache(maxsize=8)(_lines_of)
     found = []
     for problem in problems:
         if problem.path and problem.line and not problem.source:
-            if problem.path not in files:
-                files[problem.path] = _lines_of(problem.path)
-            lines = files[problem.path]
+            lines = lines_of(problem.path)
             if 0 < problem.line <= len(lines):
                 problem = replace(problem, source=lines[problem.line - 1].rstrip())
         found.append(problem)

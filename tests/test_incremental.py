@@ -97,3 +97,27 @@ def test_a_hand_edited_output_file_is_rewritten(site: Path, run) -> None:
     page.write_bytes(good.replace(b"Kyphosis", b"Tampered"))
     assert run("build").code == 0
     assert page.read_bytes() == good
+
+
+def test_an_edit_appends_to_the_journal_and_a_damaged_journal_is_not_trusted(
+    site: Path, run
+) -> None:
+    generate(site)
+    assert run("build").code == 0
+    index = site / ".cache/index.pickle"
+    before = index.read_bytes()
+    _replace(site / "content/causes/gen-005.md", "Text 5", "Words 5")
+    assert "(1 rendered, 126 unchanged; 1 converted" in run("build").out
+    journal = site / ".cache/index.journal"
+    assert index.read_bytes() == before and journal.stat().st_size > 0, "only the change"
+    _replace(site / "content/causes/gen-006.md", "Text 6", "Words 6")
+    assert "(1 rendered, 126 unchanged; 1 converted" in run("build").out
+    expected = tree_hashes(site / "_site")
+    data = bytearray(journal.read_bytes())
+    data[-20] ^= 0xFF  # the second record is damaged; the first still counts
+    journal.write_bytes(bytes(data))
+    shutil.rmtree(site / "_site")
+    result = run("build")
+    assert result.code == 0
+    assert "(1 rendered, 126 unchanged; 1 converted" in result.out, "gen-006 again"
+    assert tree_hashes(site / "_site") == expected
