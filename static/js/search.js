@@ -83,10 +83,15 @@ async function showMore(results, terms) {
 function offerMore(results, terms, query) {
   more.addEventListener("click", async () => {
     more.disabled = true;
-    const first = await showMore(results, terms);
-    more.disabled = false;
-    announce(results.length, list.children.length, query);
-    first?.querySelector("a").focus();
+    try {
+      const first = await showMore(results, terms);
+      announce(results.length, list.children.length, query);
+      first?.querySelector("a").focus();
+    } catch {
+      status.textContent = "More results could not load. Please try again.";
+    } finally {
+      more.disabled = false;
+    }
   });
 }
 
