@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-NAMES = {"ours": "ours", "hugo": "Hugo", "pelican": "Pelican", "mkdocs": "MkDocs"}
+NAMES = {
+    "ours": "ours",
+    "ours+search": "ours + search",
+    "hugo": "Hugo",
+    "pelican": "Pelican",
+    "mkdocs": "MkDocs",
+}
 
 
 def _s(value: float | None) -> str:
@@ -45,6 +51,7 @@ def markdown(results: dict) -> str:
         "",
         *ratio_table(results),
         "",
+        *search_lines(results),
         *other_lines(results),
         *load_lines(results),
         *problem_lines(results),
@@ -118,6 +125,31 @@ def ratio_table(results: dict) -> list[str]:
             f"| {int(n):,} | {_r(r['cold/pelican'], half)} | {_r(r['cold/mkdocs'], half)} | "
             f"{_r(r['cold/hugo'], 2 if graded else None)} | {_r(r['edit/hugo_cold'], half)} | "
             f"{_r(r['nochange/hugo_cold'])} | {memory} |"
+        )
+    return lines
+
+
+def _more(a: float | None, b: float | None) -> str:
+    """How much longer a took than b, in seconds and as a share of b."""
+    if a is None or b is None:
+        return "-"
+    share = f" (+{(a - b) / b:.0%})" if b else ""
+    return f"{a - b:+.2f} s{share}"
+
+
+def search_lines(results: dict) -> list[str]:
+    """What the search index costs: ours with a search page minus ours without one."""
+    lines = []
+    for n, tools in results["sizes"].items():
+        plain, search = tools.get("ours"), tools.get("ours+search")
+        if not plain or not search:
+            continue
+        lines.append(
+            f"- **Search index** at {int(n):,} pages: indexing adds "
+            f"{_more(search['cold'], plain['cold'])} cold / "
+            f"{_more(search['edit'], plain['edit'])} one-page edit / "
+            f"{_more(search['nochange'], plain['nochange'])} no-change rebuild "
+            f"(ours + search minus ours; each build in a new process indexes every page again)."
         )
     return lines
 

@@ -30,8 +30,8 @@ import tools as tools_mod
 from measure import Run, median, timed, wait_for
 
 HERE = Path(__file__).resolve().parent
-ALL_TOOLS = ("ours", "hugo", "pelican", "mkdocs")
-RUNS = {100: 5, 1000: 5, 5000: 3}  # runs per size; chosen so the default run is ~20 minutes
+ALL_TOOLS = ("ours", "ours+search", "hugo", "pelican", "mkdocs")
+RUNS = {100: 5, 1000: 5, 5000: 3}  # runs per size; the default run is ~25 minutes (ours twice)
 SERVE_SIZE = 1000
 
 
@@ -39,7 +39,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--sizes", default="100,1000,5000", help="pages per site (default: all three)")
     p.add_argument("--runs", help="runs per tool: one number, or one per size (default 5,5,3)")
-    p.add_argument("--tools", default=",".join(ALL_TOOLS), help="default: ours,hugo,pelican,mkdocs")
+    p.add_argument("--tools", default=",".join(ALL_TOOLS), help=f"default: {','.join(ALL_TOOLS)}")
     p.add_argument("--quick", action="store_true", help="100 and 1,000 pages, 2 runs each")
     p.add_argument("--seed", type=int, default=7, help="corpus seed (default 7)")
     p.add_argument("--serve-reps", type=int, default=7, help="edits timed under serve (default 7)")
@@ -150,6 +150,8 @@ def setup(args: argparse.Namespace, n: int) -> tuple[corpus_mod.Corpus, list[too
     for name in args.tools:
         if name == "ours":
             made.append(tools_mod.ours(corpus, root, args.engine))
+        elif name == "ours+search":
+            made.append(tools_mod.ours_search(corpus, root, args.engine))
         else:
             made.append(tools_mod.SETUP[name](corpus, root))
     return corpus, made
@@ -186,7 +188,7 @@ def cycle(tool: tools_mod.Tool, corpus: corpus_mod.Corpus, r: int, into: dict) -
         return
     if _step(tool, tool.rebuild, into, "nochange") is None:
         return
-    token = f"{tool.name}{n}r{r}"
+    token = f"{tool.name.replace('+', '')}{n}r{r}"  # letters and digits (corpus.EDIT_MARK)
     corpus_mod.edit_body(tool.site / tool.edit_rel, token)
     if _step(tool, tool.rebuild, into, "edit") is None:
         return

@@ -80,21 +80,55 @@ def engine_options(engine: Path) -> set[str]:
     return set(re.findall(r"--[a-z][a-z-]*", result.stdout))
 
 
-def ours(corpus: Corpus, root: Path, engine: Path) -> Tool:
+def ours(corpus: Corpus, root: Path, engine: Path, name: str = "ours") -> Tool:
     """This project: content/ in its schema, the project's real templates/ and static/."""
-    site = root / "ours"
+    folder = name.replace("+", "-")  # 'ours+search' -> folders 'ours-search', 'ours-search-out'
+    site = root / folder
     for doc in corpus.docs:
         _write(site / "content" / doc.rel, f"---\n{_dump(doc.meta)}---\n\n{doc.body}")
     _write(site / "content" / "site.yaml", corpus.site_yaml)
-    out, cache = root / "ours-out", site / ".cache"
+    out, cache = root / f"{folder}-out", site / ".cache"
     command = [*_python(), str(engine / "build.py"), "build", "--content", "content"]
     command += ["--templates", str(engine / "templates"), "--static", str(engine / "static")]
     command += ["--out", str(out)]
     if "--cache" in engine_options(engine):
-        cache = root / "ours-cache"
+        cache = root / f"{folder}-cache"
         command += ["--cache", str(cache)]
     edit = "content/" + corpus.edit_rel
-    return Tool("ours", site, out, cache, command, command, edit, _out_of(corpus.edit_rel))
+    return Tool(name, site, out, cache, command, command, edit, _out_of(corpus.edit_rel))
+
+
+# The search page and the A to Z it links to, as the shipped site has them (content/search.md
+# and content/a-z.md), with bodies that link only to pages every generated site has.
+SEARCH_PAGES = {
+    "search.md": {
+        "title": "Search",
+        "description": "Search this website for a topic about upper back pain, in your own words.",
+        "summary": "Search this website in your own words.",
+        "weight": 31,
+        "template": "search.html",
+    },
+    "a-z.md": {
+        "title": "A to Z of back pain topics",
+        "description": "Every topic on this site from A to Z.",
+        "summary": "Find a topic by its first letter.",
+        "weight": 30,
+        "template": "a-z.html",
+    },
+}
+SEARCH_BODIES = {
+    "search.md": "New or severe symptoms? See [when to get help](/when-to-get-help/).",
+    "a-z.md": "Pick a letter to jump to it. You can also [search the site](/search/).",
+}
+
+
+def ours_search(corpus: Corpus, root: Path, engine: Path) -> Tool:
+    """Ours with a search page (and the A to Z it links to): every build also makes the
+    Pagefind index of all pages, a one-page edit included (a new process indexes again)."""
+    tool = ours(corpus, root, engine, "ours+search")
+    for rel, meta in SEARCH_PAGES.items():
+        _write(tool.site / "content" / rel, f"---\n{_dump(meta)}---\n\n{SEARCH_BODIES[rel]}\n")
+    return tool
 
 
 def _out_of(rel: str) -> str:

@@ -30,6 +30,8 @@ FOLDER = "pagefind"  # the index's place in the output
 # and its worker (static/js/search.js searches without one: one script less to download).
 UNUSED = re.compile(r"^pagefind-(ui|modular-ui|component-ui|highlight|worker)\.(js|css)$")
 MAIN_TAG = re.compile(r"<main\b[^>]*\bdata-pagefind-body\b[^>]*>")
+CITE_TAG = '<sup class="cite">'  # a citation mark, as markdown_ext.py writes it
+WASM = re.compile(r"^wasm\.(.+)\.pagefind$")
 
 _made: dict[str, dict[str, bytes]] = {}  # digest of what was indexed -> the files (serve)
 
@@ -49,6 +51,26 @@ def with_keywords(text: str, page: Page) -> str:
     return MAIN_TAG.sub(lambda m: m[0] + block, text, count=1)
 
 
+def without_citation_marks(text: str) -> str:
+    """The page with its citation marks ("source 2") left out of what Pagefind reads: they
+    would glue onto the word before them in excerpts ("bonessource 2") and in the index."""
+    return text.replace(CITE_TAG, CITE_TAG[:-1] + " data-pagefind-ignore>")
+
+
+def needed(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Pagefind's files that a browser can ask for: not its ready-made interfaces, and only
+    the WebAssembly of languages the index has (pagefind.js asks for `wasm.unknown` only
+    for a language the entry file gives no WebAssembly of its own)."""
+    entry = json.loads(files.get("pagefind-entry.json", b"{}"))
+    languages = entry.get("languages", {}).values()
+    wanted = {language.get("wasm") or "unknown" for language in languages}
+    return {
+        name: data
+        for name, data in sorted(files.items())
+        if not UNUSED.match(name) and ((m := WASM.match(name)) is None or m[1] in wanted)
+    }
+
+
 def index_files(
     site: Site, pages: Mapping[str, bytes], language: str = "en"
 ) -> tuple[dict[str, bytes], list[SiteError]]:
@@ -56,7 +78,10 @@ def index_files(
     none for a site without a search page."""
     if site.page_at(SEARCH_URL) is None:
         return {}, []
-    found = {url: with_keywords(text.decode(), site.by_url[url]) for url, text in pages.items()}
+    found = {
+        url: without_citation_marks(with_keywords(text.decode(), site.by_url[url]))
+        for url, text in pages.items()
+    }
     key = memo_mod.digest(language, *(part for item in sorted(found.items()) for part in item))
     if key in _made:
         return _made[key], []
@@ -65,9 +90,7 @@ def index_files(
     except Exception as exc:  # a missing binary, or a crash of Pagefind's service
         hint = "install the project again (`make .venv/.installed`): it needs pagefind[bin]"
         return {}, [SiteError(f"the search index could not be made: {exc}", FOLDER, None, hint)]
-    made = {
-        f"{FOLDER}/{name}": data for name, data in sorted(files.items()) if not UNUSED.match(name)
-    }
+    made = {f"{FOLDER}/{name}": data for name, data in needed(files).items()}
     _made.clear()  # keep one: serve's next build with nothing to index again
     _made[key] = made
     return made, []

@@ -3,6 +3,7 @@ page built from every page by itself, and the search index the build makes."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from dataclasses import replace
@@ -164,6 +165,33 @@ def test_keywords_reach_pagefind_as_a_meta_field_not_the_body() -> None:
     assert search.with_keywords(text, page("/x/", "X")) == text, "no keywords, no change"
 
 
+def test_citation_marks_stay_out_of_the_index_and_excerpts() -> None:
+    text = '<p>weak bones<sup class="cite"><a href="#source-2">source 2</a></sup>.</p>'
+    assert search.without_citation_marks(text) == text.replace(
+        '<sup class="cite">', '<sup class="cite" data-pagefind-ignore>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("wasm", "kept"),
+    [("en", ["wasm.en.pagefind"]), (None, ["wasm.unknown.pagefind"])],
+)
+def test_only_the_webassembly_pagefind_js_asks_for_is_kept(wasm: str | None, kept: list) -> None:
+    """pagefind.js fetches `wasm.<the entry's wasm>.pagefind`, or `wasm.unknown` if none."""
+    entry = {"languages": {"en": {"hash": "en_1", "wasm": wasm, "page_count": 3}}}
+    files = {
+        "pagefind-entry.json": json.dumps(entry).encode(),
+        "pagefind.js": b"js",
+        "pagefind-ui.js": b"ui",
+        "wasm.en.pagefind": b"en",
+        "wasm.unknown.pagefind": b"unknown",
+        "wasm.fr.pagefind": b"fr",
+    }
+    names = search.needed(files)
+    assert sorted(n for n in names if n.startswith("wasm.")) == kept
+    assert {"pagefind.js", "pagefind-entry.json"} <= set(names) and "pagefind-ui.js" not in names
+
+
 def test_the_build_writes_the_index_and_only_the_files_search_needs(clinic_site: Path, run) -> None:
     result = run("build", "--no-cache")
     assert result.code == 0, result.err
@@ -174,6 +202,9 @@ def test_the_build_writes_the_index_and_only_the_files_search_needs(clinic_site:
     assert any(n.startswith("fragment/") for n in names)
     assert not [n for n in names if "-ui" in n], "Pagefind's own interfaces are left out"
     assert "pagefind-worker.js" not in names, "search runs without a worker"
+    assert [n for n in names if n.startswith("wasm.")] == ["wasm.en.pagefind"], (
+        "no WebAssembly that pagefind.js never asks for on an English site"
+    )
     entry = (out / "pagefind-entry.json").read_text()
     assert '"en"' in entry
     kyphosis = (clinic_site / "_site/causes/kyphosis/index.html").read_text()

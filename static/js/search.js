@@ -5,7 +5,11 @@ const fallback = document.getElementById("search-fallback");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const none = document.getElementById("search-none");
-const SHOWN = 10; // results shown: a patient in pain reads the first few
+const moreRow = document.getElementById("search-more"); // hidden while all are shown
+const more = moreRow.querySelector("button");
+// Results shown at first, and added by each "Show more results": a patient in pain reads
+// the first few, and each result shown costs a download of its excerpt (a Pagefind fragment)
+const STEP = 5;
 
 /** The query words, for marking them in titles. */
 function words(query) {
@@ -55,11 +59,40 @@ function item(data, terms) {
   return li;
 }
 
-/** Say how many results there are, once (the status is a live region). */
-function announce(count, query) {
+/** Say how many results there are and how many are shown (the status is a live region). */
+function announce(count, shown, query) {
   const found = count === 1 ? "1 result" : `${count} results`;
-  status.textContent = count ? `${found} for “${query}”` : `No results for “${query}”.`;
+  const part = shown < count ? ` Showing ${shown}.` : "";
+  status.textContent = count ? `${found} for “${query}”.${part}` : `No results for “${query}”.`;
   none.hidden = count > 0;
+}
+
+/** Add the next results to the list (their excerpts load only now); return the first added. */
+async function showMore(results, terms) {
+  const next = results.slice(list.children.length, list.children.length + STEP);
+  const data = await Promise.all(next.map((r) => r.data()));
+  const items = data.map((d) => item(d, terms));
+  list.append(...items);
+  list.hidden = list.children.length === 0;
+  moreRow.hidden = list.children.length >= results.length;
+  return items[0];
+}
+
+/** The "Show more results" button: more results, then focus on the first new one, so that
+ * a keyboard or screen reader user goes on reading where the list grew. */
+function offerMore(results, terms, query) {
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    try {
+      const first = await showMore(results, terms);
+      announce(results.length, list.children.length, query);
+      first?.querySelector("a").focus();
+    } catch {
+      status.textContent = "More results could not load. Please try again.";
+    } finally {
+      more.disabled = false;
+    }
+  });
 }
 
 async function run() {
@@ -81,12 +114,11 @@ async function run() {
     status.textContent = "Type what you are looking for in the search box.";
     return;
   }
-  const search = await pagefind.search(query);
-  const top = await Promise.all(search.results.slice(0, SHOWN).map((r) => r.data()));
+  const { results } = await pagefind.search(query);
   const terms = words(query);
-  list.replaceChildren(...top.map((data) => item(data, terms)));
-  list.hidden = top.length === 0;
-  announce(search.results.length, query);
+  await showMore(results, terms);
+  announce(results.length, list.children.length, query);
+  offerMore(results, terms, query);
 }
 
 run().catch(() => {

@@ -125,13 +125,44 @@ def test_without_javascript_the_search_page_shows_the_a_to_z(browser: object, ba
         context.close()
 
 
+def test_more_results_load_on_a_button_and_focus_moves_to_them(watched: Watched) -> None:
+    """Five results at first (five excerpts downloaded); "Show more results" is a real button
+    that adds five more, says so in the live region and moves focus to the first new one."""
+    fragments: list[str] = []
+    watched.page.on(
+        "response", lambda r: fragments.append(r.url) if r.url.endswith(".pf_fragment") else None
+    )
+    results(watched, "pain")
+    page = watched.page
+    total = int(page.inner_text("#search-status").split()[0])
+    assert total > 10, "a broad query, with more than two steps of results"
+    assert page.locator("#search-results li").count() == 5
+    assert len(fragments) == 5, "only the excerpts shown are downloaded"
+    assert "Showing 5." in page.inner_text("#search-status")
+    button = page.get_by_role("button", name="Show more results")
+    button.focus()
+    page.keyboard.press("Enter")
+    page.locator("#search-results li").nth(9).wait_for(timeout=15000)
+    assert page.locator("#search-results li").count() == 10
+    sixth = page.eval_on_selector("#search-results li:nth-child(6) a", "a => a.href")
+    assert page.evaluate("document.activeElement.href || ''") == sixth, "focus on the first new"
+    page.locator("#search-status").filter(has_text="Showing 10.").wait_for(timeout=5000)
+    assert len(fragments) == 10
+    assert button.is_visible(), "more results remain"
+    assert not watched.problems, watched.problems
+
+
 # What a first search may download, compressed as a host sends it. The issue asks for
-# 100 KB; Pagefind 1.5's WebAssembly (72 KB, shipped gzipped) and pagefind.js (13 KB
-# gzipped) come to 85 KB before any index chunk, so this guards the measured size instead.
-FIRST_SEARCH_BUDGET = 160 * 1024
+# 100 KB, which Pagefind 1.5 cannot meet with a full-text index of this site: its library
+# alone is 85 KB (WebAssembly 72 KB and pagefind.js 13 KB, both gzipped), and it cuts the
+# index into chunks of 20,000 word places (fixed in Pagefind's code, not an option), each
+# about 28 KB gzipped; a query loads the chunk of each of its words (two here). Measured:
+# 146 and 147 KB (two index chunks 54 KB, two or five excerpts 6 or 7 KB); this guards it.
+FIRST_SEARCH_BUDGET = 150 * 1024
 
 
-def test_first_search_download(watched: Watched) -> None:
+@pytest.mark.parametrize("query", ["slipped disc", "pain between shoulder blades"])
+def test_first_search_download(watched: Watched, query: str) -> None:
     """What a first search downloads beyond the page and its CSS, as a host sends it
     (gzip level 6, or as stored where Pagefind compressed the file already)."""
     sizes: dict[str, tuple[int, int]] = {}
@@ -142,10 +173,10 @@ def test_first_search_download(watched: Watched) -> None:
             sizes[response.url] = (len(raw), min(len(raw), len(gzip.compress(raw, 6))))
 
     watched.page.on("response", count)
-    results(watched, "slipped disc")
+    results(watched, query)
     watched.page.wait_for_load_state("networkidle")
     raw, sent = (sum(size[i] for size in sizes.values()) for i in (0, 1))
-    print(f"first search: {sent} bytes compressed ({raw} raw) in {len(sizes)} files")
+    print(f"first search {query!r}: {sent} bytes compressed ({raw} raw) in {len(sizes)} files")
     for url, (one_raw, one_sent) in sorted(sizes.items()):
         print(f"  {one_sent:7d} {one_raw:7d} {url.split('/', 3)[-1]}")
     assert sent < FIRST_SEARCH_BUDGET, sizes
