@@ -80,6 +80,7 @@ class Memo:
     # appends only the difference, while the journal stays small beside the index
     on_disk: dict[str, dict] = field(default_factory=dict)
     index_id: str = ""
+    search_index: dict[str, bytes] | None = None  # the last one made, in memory only (serve)
 
     def templates_folder(self) -> Path | None:
         """Where Jinja2 keeps compiled templates between builds."""

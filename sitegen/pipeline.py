@@ -372,20 +372,24 @@ def render(
         _record(memo, result, page, page_result)
     if render_pages and not result.errors:
         extras, errors = extra_files(site, env, assets, options.templates)
-        index, index_errors = search_index(site, result.outputs, options.reindex)
+        index, index_errors = search_index(site, result.outputs, options.reindex, memo)
         outputs, clashes = merge_outputs(result.outputs, {**extras, **index}, assets)
         result.outputs, result.errors = outputs, errors + index_errors + clashes
     return result
 
 
 def search_index(
-    site: Site, outputs: dict[str, writer.Output], reindex: bool
+    site: Site, outputs: dict[str, writer.Output], reindex: bool, memo: memo_mod.Memo
 ) -> tuple[dict[str, bytes], list[SiteError]]:
-    """The search index's files: made from the rendered pages, or the last ones kept."""
+    """The search index's files: made from the rendered pages, or the last ones this
+    process made (serve's rebuilds, where indexing every page would cost more than the edit)."""
     if site.page_at(search.SEARCH_URL) is None:
         return {}, []
-    kept = None if reindex else search.last_index()
-    return (kept, []) if kept is not None else search.index_files(site, pages_html(site, outputs))
+    if not reindex and memo.search_index is not None:
+        return memo.search_index, []
+    files, errors = search.index_files(site, pages_html(site, outputs))
+    memo.search_index = files if not errors else memo.search_index
+    return files, errors
 
 
 def pages_html(site: Site, outputs: dict[str, writer.Output]) -> dict[str, bytes]:

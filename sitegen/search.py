@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import memo as memo_mod
 from .atoz import A_TO_Z_URL
 from .errors import SiteError
 from .model import Page, Site
@@ -33,7 +32,6 @@ MAIN_TAG = re.compile(r"<main\b[^>]*\bdata-pagefind-body\b[^>]*>")
 CITE_TAG = '<sup class="cite">'  # a citation mark, as markdown_ext.py writes it
 WASM = re.compile(r"^wasm\.(.+)\.pagefind$")
 
-_made: dict[str, dict[str, bytes]] = {}  # digest of what was indexed -> the files (serve)
 
 
 def indexed(site: Site) -> list[Page]:
@@ -82,23 +80,12 @@ def index_files(
         url: without_citation_marks(with_keywords(text.decode(), site.by_url[url]))
         for url, text in pages.items()
     }
-    key = memo_mod.digest(language, *(part for item in sorted(found.items()) for part in item))
-    if key in _made:
-        return _made[key], []
     try:
         files = _in_own_loop(found, language)
     except Exception as exc:  # a missing binary, or a crash of Pagefind's service
         hint = "install the project again (`make .venv/.installed`): it needs pagefind[bin]"
         return {}, [SiteError(f"the search index could not be made: {exc}", FOLDER, None, hint)]
-    made = {f"{FOLDER}/{name}": data for name, data in needed(files).items()}
-    _made.clear()  # keep one: serve's next build with nothing to index again
-    _made[key] = made
-    return made, []
-
-
-def last_index() -> dict[str, bytes] | None:
-    """The files of the last index made in this process, if any (serve's rebuilds)."""
-    return next(iter(_made.values()), None)
+    return {f"{FOLDER}/{name}": data for name, data in needed(files).items()}, []
 
 
 def _in_own_loop(pages: Mapping[str, str], language: str) -> dict[str, bytes]:

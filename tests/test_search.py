@@ -249,18 +249,20 @@ def test_a_site_without_a_search_page_gets_no_index(site: Path, run) -> None:
 def test_serve_keeps_its_first_index_and_the_search_page_says_so(clinic_site: Path) -> None:
     """A rebuild with reindex=False (serve after its first build) keeps the index; serve's
     search page then says that its index is older than the edits."""
+    from sitegen import memo as memo_mod
     from sitegen import pipeline, serve
 
     out = clinic_site / "_site"
     options = pipeline.Options(out=out, cache=None)
-    pipeline.build(options)
+    memo = memo_mod.load(None)  # one memo for the session, as serve keeps
+    pipeline.build(options, memo)
     first = {p.name: p.read_bytes() for p in (out / "pagefind/index").iterdir()}
     page = clinic_site / "content/causes/kyphosis.md"
     page.write_text(page.read_text() + "\nA zanzibarword for the test.\n")
-    pipeline.build(replace(options, reindex=False))
+    pipeline.build(replace(options, reindex=False), memo)
     kept = {p.name: p.read_bytes() for p in (out / "pagefind/index").iterdir()}
     assert kept == first, "the index was kept"
-    pipeline.build(options)
+    pipeline.build(options, memo)
     assert {p.name for p in (out / "pagefind/index").iterdir()} != set(first), "made again"
     shown = serve._with_search_note(out / "search/index.html").decode()
     assert "search uses the index made when <code>serve</code> started" in shown
@@ -274,7 +276,6 @@ def test_pagefind_failing_is_a_clear_error(
         raise FileNotFoundError("Could not find pagefind binary")
 
     monkeypatch.setattr(search, "_run_pagefind", broken)
-    monkeypatch.setattr(search, "_made", {})
     result = run("build", "--no-cache")
     assert result.code == 1
     assert "pagefind: the search index could not be made: Could not find pagefind binary" in (
