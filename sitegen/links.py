@@ -13,18 +13,17 @@ from .model import GENERATED, BodyMeta, Link, Page, Site
 PICTURE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".avif"}
 
 
-def link_errors(
-    site: Site, bodies: dict[str, BodyMeta], static: Path, unreadable: set[str]
-) -> list[SiteError]:
-    """Every link and image in every body must reach a page, a heading or a file.
-    Pages whose bodies could not be converted have errors of their own and are passed over."""
-    errors: list[SiteError] = []
-    known = Known(static)
+def targets_key(
+    site: Site, bodies: dict[str, BodyMeta], statics: list[str], unreadable: set[str]
+) -> list[str]:
+    """Everything a page's link check reads besides the page itself: every page's place
+    and headings, the old addresses, the static files and the unreadable pages (hash it:
+    a page whose text and targets are unchanged has the same link problems)."""
+    parts = [repr(sorted(site.redirects.items())), repr(sorted(unreadable)), repr(statics)]
     for page in site.pages:
         meta = bodies.get(page.url)
-        if meta is not None:
-            errors += _page_link_errors(site, bodies, known, unreadable, page, meta)
-    return errors
+        parts.append(f"{page.url}\0{page.rel}\0{sorted(meta.ids) if meta else None}")
+    return parts
 
 
 class Known:
@@ -47,7 +46,7 @@ class Known:
         return self.files[path]
 
 
-def _page_link_errors(
+def page_link_errors(
     site: Site,
     bodies: dict[str, BodyMeta],
     known: Known,
@@ -55,6 +54,7 @@ def _page_link_errors(
     page: Page,
     meta: BodyMeta,
 ) -> list[SiteError]:
+    """One page's broken links and images."""
     errors = []
     for link in meta.links:
         if link.path in unreadable:

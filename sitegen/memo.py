@@ -27,7 +27,7 @@ MAGIC = b"sitegen-memo-1\n"
 DIGEST_LENGTH = 32  # hex characters of digest()
 INDEX = "index.pickle"
 JOURNAL = "index.journal"  # what later builds added to the index and dropped from it
-TABLES = ("raws", "bodies", "pages")
+TABLES = ("raws", "bodies", "pages", "texts", "links")
 PUBLISHED = "published.pickle"  # small, read on its own: an unchanged build needs no more
 LIBRARIES = ("markdown", "jinja2", "nh3", "yaml", "markupsafe", "pagefind", "PIL")
 
@@ -70,6 +70,8 @@ class Memo:
     # render key -> (size, mtime) of its stored page: the output shares the file through a
     # hard link, so a page edited by hand in the output would change it; then it is not used
     pages: dict[str, tuple[int, int]] = field(default_factory=dict)
+    texts: dict[str, Any] = field(default_factory=dict)  # text key -> release.TextFindings
+    links: dict[str, Any] = field(default_factory=dict)  # text and targets key -> problems
     # output folder -> what the last build published there, and from what inputs
     published: dict[str, Any] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)  # keys this build needed (the rest is pruned)
@@ -160,7 +162,7 @@ def open_tables(memo: Memo) -> None:
     stored = _read_index(memo.folder / INDEX)
     if not isinstance(stored, dict) or stored.get("engine") != memo.engine:
         return
-    tables = {name: stored[name] for name in TABLES}
+    tables = {name: stored.get(name, {}) for name in TABLES}
     for record in _journal_records(memo.folder / JOURNAL):
         if not isinstance(record, dict) or record.get("index") != stored.get("id"):
             break
@@ -168,7 +170,7 @@ def open_tables(memo: Memo) -> None:
             tables[name].update(added)
             for key in dropped:
                 tables[name].pop(key, None)
-    memo.raws, memo.bodies, memo.pages = (tables[name] for name in TABLES)
+    memo.raws, memo.bodies, memo.pages, memo.texts, memo.links = (tables[n] for n in TABLES)
     memo.on_disk = {name: dict(table) for name, table in tables.items()}
     memo.index_id = stored.get("id", "")
 
@@ -226,7 +228,7 @@ def save(memo: Memo) -> None:
 
 
 def _tables(memo: Memo) -> dict[str, dict]:
-    return {"raws": memo.raws, "bodies": memo.bodies, "pages": memo.pages}
+    return {name: getattr(memo, name) for name in TABLES}
 
 
 def _append_changes(memo: Memo) -> bool:
@@ -285,9 +287,9 @@ def _prune(memo: Memo) -> None:
     """Forget the entries and files no build needs any more."""
     if not memo.used:
         return
-    memo.raws = {k: v for k, v in memo.raws.items() if k in memo.used}
-    memo.bodies = {k: v for k, v in memo.bodies.items() if k in memo.used}
-    memo.pages = {k: v for k, v in memo.pages.items() if k in memo.used}
+    for name in TABLES:
+        table = getattr(memo, name)
+        setattr(memo, name, {k: v for k, v in table.items() if k in memo.used})
     for kind, keep in (("bodies", memo.bodies.keys()), ("pages", memo.pages)):
         folder = memo.folder / kind
         names = os.listdir(folder) if folder.is_dir() else []

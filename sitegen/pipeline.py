@@ -21,7 +21,7 @@ from .assets import Assets, fingerprint, static_files
 from .config import SiteConfig, load_config
 from .content import RawPage, body_of, find_sources, read_page, today
 from .errors import BuildFailed, SiteError, display_path
-from .links import link_errors
+from .links import Known, page_link_errors, targets_key
 from .model import (
     BodyMeta,
     Page,
@@ -33,7 +33,12 @@ from .model import (
     url_for,
 )
 from .pool import Progress, map_shared, worker_count
-from .release import release_problems, unfinished_problems
+from .release import (
+    TextFindings,
+    release_problems,
+    text_findings,
+    unfinished_problems,
+)
 from .render import convert, environment, page_context, render_page, template_error, template_errors
 from .sanitize import static_warnings
 from .videos import video_errors
@@ -188,8 +193,10 @@ def make(options: Options, memo: memo_mod.Memo, found: Found | None = None) -> R
     site, site_errors = assemble(config, pages, options.drafts, unreadable)
     shown_config = display_path(options.content / "site.yaml")
     site_errors += config_errors(site, shown_config, unreadable)
-    site_errors += unfinished_problems(site)  # TODOs on a page that is not a draft, and such
-    todo = release_problems(site, shown_config, options.release)
+    texts = text_keys(site, memo.engine)
+    findings = recalled_findings(site, memo, texts)
+    site_errors += unfinished_problems(site, findings)  # TODOs on a page not a draft, and such
+    todo = release_problems(site, shown_config, options.release, findings)
     (site_errors if options.release else warnings).extend(todo)
     compiled = memo.templates_folder()
     if compiled is not None:
@@ -208,12 +215,69 @@ def make(options: Options, memo: memo_mod.Memo, found: Found | None = None) -> R
     errors += template_errors(env, options.templates, list(site.pages))
     result = render(site, env, assets, memo, options, render_pages=not errors)
     result.outputs, clashes = photos.publish(result.outputs, photo_files, uploads)
-    errors += result.errors + clashes + link_errors(site, result.bodies, options.static, unreadable)
+    checked = checked_links(site, result.bodies, options.static, statics, unreadable, memo, texts)
+    errors += result.errors + clashes + checked
     if options.strict:
         errors += [replace(w, warning=False) for w in warnings]
         warnings = []
     result.errors, result.warnings = errors, warnings
     return result
+
+
+def text_keys(site: Site, engine: str) -> dict[str, str]:
+    """Each page's text key (page URL -> hash of its place and text): the checks of a
+    page's own text are recalled by it."""
+    return {
+        page.url: memo_mod.digest(engine, page.shown, page.front, str(page.body_line), page.body)
+        for page in site.pages
+    }
+
+
+def recalled_findings(
+    site: Site, memo: memo_mod.Memo, texts: dict[str, str]
+) -> dict[str, TextFindings]:
+    """What each page's text holds for the release and unfinished-text checks; found
+    again only for pages whose text changed."""
+    found = {}
+    for page in site.pages:
+        key = texts[page.url]
+        findings = memo.texts.get(key)
+        if findings is None:
+            findings = memo.texts[key] = text_findings(page)
+            memo.changed = True
+        memo.used.add(key)
+        found[page.url] = findings
+    return found
+
+
+def checked_links(
+    site: Site,
+    bodies: dict[str, BodyMeta],
+    static: Path,
+    statics: list[Path],
+    unreadable: set[str],
+    memo: memo_mod.Memo,
+    texts: dict[str, str],
+) -> list[SiteError]:
+    """Every page's link problems; checked again only for a page whose text changed, or
+    when a link target may have (a page, a heading, an old address, a static file)."""
+    files = sorted(f.relative_to(static).as_posix() for f in statics)
+    targets = memo_mod.digest(*targets_key(site, bodies, files, unreadable))
+    known = Known(static)
+    errors: list[SiteError] = []
+    for page in site.pages:
+        meta = bodies.get(page.url)
+        if meta is None:
+            continue
+        key = memo_mod.digest(targets, texts[page.url])
+        problems = memo.links.get(key)
+        if problems is None:
+            problems = tuple(page_link_errors(site, bodies, known, unreadable, page, meta))
+            memo.links[key] = problems
+            memo.changed = True
+        memo.used.add(key)
+        errors += problems
+    return errors
 
 
 def protected_folders(options: Options) -> dict[str, Path]:

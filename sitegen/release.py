@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -42,12 +44,31 @@ MARK = "TITLE-MARK"  # stands for the title in `new`'s template, which differs p
 GO_LIVE = "see docs/go-live.md"
 
 
-def release_problems(site: Site, config_path: str, release: bool) -> list[SiteError]:
+@dataclass(frozen=True, slots=True)
+class TextFindings:
+    """What one page's own text holds for the checks below: a pure function of the text,
+    so a build may keep it for pages whose text has not changed."""
+
+    todo: tuple[SiteError, ...]  # placeholders and http:// links (`line_problems`)
+    unfinished: bool  # some line may be unfinished: `unfinished_problems` looks line by line
+
+
+Findings = Mapping[str, TextFindings]  # page URL -> its text's findings
+
+
+def text_findings(page: Page) -> TextFindings:
+    return TextFindings(tuple(line_problems(page)), _may_be_unfinished(page))
+
+
+def release_problems(
+    site: Site, config_path: str, release: bool, findings: Findings | None = None
+) -> list[SiteError]:
     """Everything still to do before publishing: errors for a release build, else warnings."""
     found = _by_line(config_problems(site.config, config_path))
     for page in site.pages:
         if not page.draft:
-            found += _by_line(page_problems(page, site))
+            text = findings[page.url] if findings is not None else text_findings(page)
+            found += _by_line(page_problems(page, site, text))
     warning = not release
     return [_as(p, warning) for p in found]
 
@@ -174,10 +195,10 @@ def _token(text: str, match: re.Match[str]) -> str:
 # --- pages ----------------------------------------------------------------------------------
 
 
-def page_problems(page: Page, site: Site) -> list[SiteError]:
+def page_problems(page: Page, site: Site, text: TextFindings) -> list[SiteError]:
     """One page: its text, its reviews and, for urgent signs, a doctor's sign-off."""
     on = today()
-    return [*line_problems(page), *review_problems(page, site, on), *signoff_problems(page, on)]
+    return [*text.todo, *review_problems(page, site, on), *signoff_problems(page, on)]
 
 
 def line_problems(page: Page) -> list[SiteError]:
@@ -218,12 +239,14 @@ def _lines(page: Page) -> list[tuple[int, str]]:
     return front + list(enumerate(page.body.split("\n"), page.body_line))
 
 
-def unfinished_problems(site: Site) -> list[SiteError]:
+def unfinished_problems(site: Site, findings: Findings | None = None) -> list[SiteError]:
     """Errors in every build, for pages that are not drafts: text left from the template
     of `build.py new`, TODOs, and links copied from the preview's address bar."""
     found: list[SiteError] = []
     for page in site.pages:
-        if not page.draft and _may_be_unfinished(page):
+        if page.draft:
+            continue
+        if findings[page.url].unfinished if findings is not None else _may_be_unfinished(page):
             found += [
                 p for number, line in _lines(page) for p in _unfinished(page, site, number, line)
             ]

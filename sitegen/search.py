@@ -33,7 +33,6 @@ CITE_TAG = '<sup class="cite">'  # a citation mark, as markdown_ext.py writes it
 WASM = re.compile(r"^wasm\.(.+)\.pagefind$")
 
 
-
 def indexed(site: Site) -> list[Page]:
     """The pages search can find: all but the search and A to Z pages themselves."""
     return [page for page in site.pages if page.url not in (SEARCH_URL, A_TO_Z_URL)]

@@ -121,3 +121,29 @@ def test_an_edit_appends_to_the_journal_and_a_damaged_journal_is_not_trusted(
     assert result.code == 0
     assert "(1 rendered, 126 unchanged; 1 converted" in result.out, "gen-006 again"
     assert tree_hashes(site / "_site") == expected
+
+
+def test_an_unchanged_page_is_checked_again_when_what_it_links_to_changes(
+    site: Path, run
+) -> None:
+    generate(site)
+    assert run("build").code == 0
+    _replace(site / "content/causes/gen-006.md", "## Part 6", "## Section 6")
+    result = run("build")
+    assert result.code == 1
+    assert "content/causes/gen-005.md:" in result.err
+    assert "the link goes to #part-6, which is not a heading in content/causes/gen-006.md" in (
+        result.err
+    )
+
+
+def test_the_warnings_of_unchanged_pages_are_shown_on_every_build(site: Path, run) -> None:
+    generate(site)
+    _replace(site / "content/causes/gen-010.md", "Text 10", "Call 555-0123. Text 10")
+    first = run("build")
+    warned = "gen-010.md:9: warning: this line has a placeholder phone number (555-0123)"
+    assert warned in first.err, first.err
+    _replace(site / "content/causes/gen-011.md", "Text 11", "Words 11")
+    again = run("build")
+    assert "(1 rendered, 126 unchanged" in again.out
+    assert warned in again.err
