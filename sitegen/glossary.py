@@ -28,7 +28,9 @@ def glossary_terms(body: str) -> tuple[tuple[str, str], ...]:
     level-2 heading is a term. Converted as pages are, so the ids are the pages' own."""
     import markdown  # only when the glossary itself changed
 
-    converted = markdown.Markdown(extensions=["tables", "toc", "attr_list", "footnotes"])
+    from .markdown_ext import standard_extensions
+
+    converted = markdown.Markdown(extensions=standard_extensions())
     finder = _Headings()
     finder.feed(converted.convert(body))
     finder.close()

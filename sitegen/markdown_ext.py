@@ -6,6 +6,7 @@ from __future__ import annotations
 import posixpath
 import re
 import xml.etree.ElementTree as etree
+from typing import Any
 
 from markdown import Extension, Markdown
 from markdown.blockprocessors import BlockProcessor
@@ -229,3 +230,15 @@ class SiteExtension(Extension):
         self.md.found_links = []
         self.md.citation_links = set()
         self.md.video_posters = set()
+
+
+def standard_extensions() -> list[Any]:
+    """Python-Markdown's tables, toc, attr_list and footnotes, as objects: given by name,
+    Markdown looks each up among every installed package's entry points, which costs more
+    than converting a page."""
+    from markdown.extensions.attr_list import AttrListExtension
+    from markdown.extensions.footnotes import FootnoteExtension
+    from markdown.extensions.tables import TableExtension
+    from markdown.extensions.toc import TocExtension
+
+    return [TableExtension(), TocExtension(), AttrListExtension(), FootnoteExtension()]

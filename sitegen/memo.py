@@ -21,7 +21,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 MAGIC = b"sitegen-memo-1\n"
 DIGEST_LENGTH = 32  # hex characters of digest()
@@ -197,16 +197,41 @@ def _journal_records(path: Path) -> list[Any]:
 
 
 def _read_index(path: Path) -> Any:
+    """A dict written by `_write_index`, or None if missing or damaged. Read twice from
+    the file, never whole into memory: once to check its checksum, then to unpickle."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            head = handle.read(len(MAGIC) + DIGEST_LENGTH + 1)
+            if head[: len(MAGIC)] != MAGIC or head[len(MAGIC) :] != _checksum(handle) + b"\n":
+                return None
+            handle.seek(len(head))
+            return _unpickled(handle)
     except OSError:
         return None
-    start = len(MAGIC) + DIGEST_LENGTH + 1
-    payload = memoryview(data)[start:]  # a view: a large index is not copied again
-    if data[: len(MAGIC)] != MAGIC or data[len(MAGIC) : start] != (digest(payload) + "\n").encode():
-        return None
+
+
+def _checksum(handle: BinaryIO) -> bytes:
+    """digest() of the rest of the file, read in blocks."""
+    check = hashlib.blake2b(digest_size=16)
+    while block := handle.read(1 << 20):
+        check.update(block)
+    check.update(b"\0")  # as digest() ends each part
+    return check.hexdigest().encode()
+
+
+def _unpickled(handle: BinaryIO) -> dict[str, Any] | None:
+    """The (key, value) pickles of `_write_index`, a large table's chunks joined again."""
+    stored: dict[str, Any] = {}
     try:
-        return pickle.loads(payload)
+        while True:
+            try:
+                key, value = pickle.load(handle)  # each pickle numbers its objects afresh
+            except EOFError:
+                return stored
+            if isinstance(value, dict) and isinstance(stored.get(key), dict):
+                stored[key].update(value)
+            else:
+                stored[key] = value
     except Exception:
         return None
 
@@ -262,9 +287,13 @@ def _write_whole(memo: Memo) -> None:
     memo.on_disk = {name: dict(table) for name, table in _tables(memo).items()}
 
 
+CHUNK = 500  # entries per pickle: the pickler's memory of what it wrote stays small
+
+
 def _write_index(path: Path, stored: dict) -> None:
-    """Pickle `stored` straight into the file (a large index is never held as bytes too),
-    then fill in the checksum at the head; the file replaces the old one whole."""
+    """Pickle `stored` straight into the file, a key (or a large table's chunk) at a time,
+    so that neither the whole index as bytes nor a record of every object pickled is ever
+    held; then fill in the checksum at the head. The file replaces the old one whole."""
     temp = path.with_suffix(f".{os.getpid()}.tmp")
     check = hashlib.blake2b(digest_size=16)
     with open(temp, "wb") as handle:
@@ -276,11 +305,22 @@ def _write_index(path: Path, stored: dict) -> None:
                 check.update(data)
                 return handle.write(data)
 
-        pickle.Pickler(Checked, protocol=pickle.HIGHEST_PROTOCOL).dump(stored)
+        pickler = pickle.Pickler(Checked, protocol=pickle.HIGHEST_PROTOCOL)
+        for key, value in stored.items():
+            for part in _chunks(value):
+                pickler.dump((key, part))
+                pickler.clear_memo()
         check.update(b"\0")  # as digest() ends each part
         handle.seek(len(MAGIC))
         handle.write(check.hexdigest().encode())
     os.replace(temp, path)
+
+
+def _chunks(value: Any) -> list[Any]:
+    if not isinstance(value, dict) or len(value) <= CHUNK:
+        return [value]
+    items = list(value.items())
+    return [dict(items[at : at + CHUNK]) for at in range(0, len(items), CHUNK)]
 
 
 def _prune(memo: Memo) -> None:

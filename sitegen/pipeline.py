@@ -351,8 +351,10 @@ def load(
         else:
             memo.raws.pop(source.key, None)
             errors += page_errors
+    del todo, parsed
     pages, unreadable, warnings = [], set(), []
-    for source in sources:
+    for index, source in enumerate(sources):
+        sources[index] = None  # its bytes go as its page takes its text: never both at once
         raw = memo.raws.get(source.key) if not source.error else None
         if raw is None:
             errors += [source.error] if source.error else []

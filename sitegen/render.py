@@ -48,10 +48,11 @@ def _markdown() -> Any:
     Imported here, not at the top: a build with nothing to convert never loads Markdown."""
     import markdown
 
-    from .markdown_ext import SiteExtension
+    from .markdown_ext import SiteExtension, standard_extensions
 
-    extensions = ["tables", "toc", "attr_list", "footnotes", SiteExtension()]
-    return markdown.Markdown(extensions=extensions, output_format="html")
+    return markdown.Markdown(
+        extensions=[*standard_extensions(), SiteExtension()], output_format="html"
+    )
 
 
 def convert(page: Page) -> Body:

@@ -147,3 +147,17 @@ def test_the_warnings_of_unchanged_pages_are_shown_on_every_build(site: Path, ru
     again = run("build")
     assert "(1 rendered, 126 unchanged" in again.out
     assert warned in again.err
+
+
+def test_an_index_written_in_many_pieces_is_read_back_whole(
+    site: Path, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sitegen.memo
+
+    monkeypatch.setattr(sitegen.memo, "CHUNK", 7)  # every table in many pickles
+    generate(site)
+    assert run("build").code == 0
+    _replace(site / "content/causes/gen-005.md", "Text 5", "Words 5")
+    (site / ".cache/index.journal").unlink(missing_ok=True)
+    (site / ".cache/published.pickle").unlink()
+    assert "(1 rendered, 126 unchanged; 1 converted from Markdown)" in run("build").out
