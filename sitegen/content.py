@@ -33,6 +33,7 @@ class RawPage:
     body_line: int  # the file line where the body starts
     warnings: tuple[SiteError, ...] = ()
     front: str = ""  # the front matter as written (from line 2), for line-by-line checks
+    # ("" in the memo too)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -193,12 +194,12 @@ def future_review(reviewed: dt.date | None, shown: str, line: int | None) -> lis
     return [SiteError(f"'reviewed' is in the future ({reviewed.isoformat()})", shown, line, hint)]
 
 
-def body_of(data: bytes) -> str:
-    """The body of a page file whose front matter was checked before (the memo keeps the
-    checked fields, not the text)."""
+def text_of(data: bytes) -> tuple[str, str]:
+    """The front matter and body of a page file whose front matter was checked before
+    (the memo keeps the checked fields, not the text)."""
     text, problem = _decode(data, "")
     split = "" if problem else _split_front_matter(text, "")
-    return split[1] if isinstance(split, tuple) else ""
+    return (split[0], split[1]) if isinstance(split, tuple) else ("", "")
 
 
 MAX_QUOTE_DEPTH = 16

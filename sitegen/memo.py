@@ -106,6 +106,21 @@ class Memo:
         return path if stamp is not None and stamp == stamp_of(path) else None
 
 
+@dataclass(frozen=True, slots=True)
+class Packed:
+    """A value kept pickled until it is needed: the warnings of the last build are read
+    back only when a build recalls it whole."""
+
+    data: bytes
+
+    @classmethod
+    def of(cls, value: Any) -> Packed:
+        return cls(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def unpacked(self) -> Any:
+        return pickle.loads(self.data)
+
+
 def stamp_of(path: Path) -> tuple[int, int] | None:
     """A file's size and modification time, or None if it is gone."""
     try:

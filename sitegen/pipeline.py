@@ -19,7 +19,7 @@ from . import memo as memo_mod
 from . import photos, publish, search, writer
 from .assets import Assets, fingerprint, static_files
 from .config import SiteConfig, load_config
-from .content import RawPage, body_of, find_sources, read_page, today
+from .content import RawPage, find_sources, read_page, text_of, today
 from .errors import BuildFailed, SiteError, display_path
 from .links import Known, page_link_errors, targets_key
 from .model import (
@@ -114,7 +114,7 @@ class Published:
     inputs: str  # inputs_key of that build
     manifest: writer.Manifest
     pages: int
-    warnings: tuple[SiteError, ...]
+    warnings: memo_mod.Packed  # tuple[SiteError, ...]
 
 
 def recall(out: Path, memo: memo_mod.Memo, inputs: str) -> Result | None:
@@ -125,7 +125,7 @@ def recall(out: Path, memo: memo_mod.Memo, inputs: str) -> Result | None:
         return None
     if not writer.intact(last.manifest, writer.publish_target(out)):
         return None
-    return Result(warnings=list(last.warnings), recalled_pages=last.pages)
+    return Result(warnings=list(last.warnings.unpacked()), recalled_pages=last.pages)
 
 
 def write_site(result: Result, out: Path, memo: memo_mod.Memo, inputs: str) -> None:
@@ -134,7 +134,7 @@ def write_site(result: Result, out: Path, memo: memo_mod.Memo, inputs: str) -> N
     place = str(writer.publish_target(out))
     last = memo.published.get(place)
     manifest = writer.write(result.outputs, out, last.manifest if last else None)
-    record = Published(inputs, manifest, result.pages, tuple(result.warnings))
+    record = Published(inputs, manifest, result.pages, memo_mod.Packed.of(tuple(result.warnings)))
     if record != last:
         memo.published[place] = record
         memo.published_changed = True
@@ -362,7 +362,8 @@ def load(
             continue
         memo.used.add(source.key)
         warnings += raw.warnings
-        pages.append(make_page(replace(raw, body=body_of(source.data))))
+        front, body = text_of(source.data)
+        pages.append(make_page(replace(raw, front=front, body=body)))
     return pages, unreadable, errors, warnings
 
 
@@ -377,11 +378,11 @@ def read_source(path: Path) -> Source:
 
 
 def _parse(shared: tuple[Path, int], source: Source) -> tuple[RawPage | None, list[SiteError]]:
-    """One file's checked front matter; the body stays behind (the main process has the
-    file's bytes: sending thousands of bodies back would only double them in memory)."""
+    """One file's checked front matter; its text stays behind (the main process has the
+    file's bytes: sending thousands of pages back would only double them in memory)."""
     root, limit = shared
     raw, errors = read_page(source.path, root, limit, source.data)
-    return (replace(raw, body="") if raw is not None else None), errors
+    return (replace(raw, body="", front="") if raw is not None else None), errors
 
 
 def _workers(options: Options) -> int:
