@@ -19,6 +19,7 @@ import os
 import pickle
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -34,6 +35,11 @@ LIBRARIES = ("markdown", "jinja2", "nh3", "yaml", "markupsafe", "pagefind", "PIL
 
 def digest(*parts: str | bytes | memoryview) -> str:
     """A short stable hash of some strings or bytes."""
+    return digest_all(parts)
+
+
+def digest_all(parts: Iterable[str | bytes | memoryview]) -> str:
+    """digest() of parts made one at a time (never all held at once)."""
     h = hashlib.blake2b(digest_size=16)
     for part in parts:
         h.update(part.encode() if isinstance(part, str) else part)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -311,6 +312,7 @@ class Source:
     key: str  # hash of its place and bytes; "" when it could not be read
     data: bytes
     error: SiteError | None = None
+    kept: bool = True  # False: the bytes were let go after hashing, to be read again
 
 
 @dataclass(slots=True)
@@ -327,10 +329,31 @@ class Found:
         return taken
 
 
+KEPT_BYTES = 8 << 20  # a large site's files are read again when needed, not all held
+
+
 def read_sources(content: Path) -> Found:
-    """Every content file, read."""
+    """Every content file, read and hashed; the bytes of the first few megabytes kept."""
     paths, errors = find_sources(content)
-    return Found([read_source(path) for path in paths], errors)
+    sources, budget = [], KEPT_BYTES
+    for path in paths:
+        source = read_source(path)
+        budget -= len(source.data)
+        sources.append(source if budget >= 0 else replace(source, data=b"", kept=False))
+    return Found(sources, errors)
+
+
+def with_bytes(source: Source) -> Source:
+    """A source with its bytes, read again if they were let go; an error if the file
+    changed since it was hashed (saved while the site was being built)."""
+    if source.kept or source.error:
+        return source
+    again = read_source(source.path)
+    if again.error or again.key == source.key:
+        return again
+    message = "the file changed while the site was being built"
+    error = SiteError(message, display_path(source.path), None, "build again")
+    return replace(source, error=error)
 
 
 def load(
@@ -340,11 +363,13 @@ def load(
     bytes the memo knows is not parsed again."""
     sources, errors = found.take(), list(found.problems)
     limit = (config.max_page_kb if config else 2048) * 1024
-    todo = [s for s in sources if not s.error and s.key not in memo.raws]
+    todo = [with_bytes(s) for s in sources if not s.error and s.key not in memo.raws]
     parsed = map_shared(
         _parse, (options.content, limit), todo, _workers(options), "reading", options.progress
     )
     for source, (raw, page_errors) in zip(todo, parsed, strict=True):
+        if source.error:
+            continue  # reported below, with the page it stands for
         if raw is not None and not page_errors:
             memo.raws[source.key] = raw
             memo.changed = True
@@ -355,6 +380,7 @@ def load(
     pages, unreadable, warnings = [], set(), []
     for index, source in enumerate(sources):
         sources[index] = None  # its bytes go as its page takes its text: never both at once
+        source = with_bytes(source)
         raw = memo.raws.get(source.key) if not source.error else None
         if raw is None:
             errors += [source.error] if source.error else []
@@ -563,15 +589,17 @@ BODY_FIELDS = ("body",)  # a body change is its own page's, not the site's
 def site_key(site: Site, templates: Path, assets: Assets, engine: str) -> str:
     """Changes when anything a page's output may show changes, but for page bodies: every
     page's fields, the config, the templates and the static files' addresses."""
-    parts: list[str | bytes] = [engine, repr(site.config), repr(sorted(site.redirects.items()))]
-    for page in site.pages:
-        fields = {k: getattr(page, k) for k in page.__dataclass_fields__ if k not in BODY_FIELDS}
-        parts.append(repr(fields))
-    for file in sorted(templates.rglob("*")) if templates.is_dir() else []:
-        if file.is_file():
-            parts += [file.relative_to(templates).as_posix(), file.read_bytes()]
-    parts.append(repr(sorted(assets.paths.items())))
-    return memo_mod.digest(*parts)
+
+    def parts() -> Iterator[str | bytes]:  # one at a time: thousands of pages' fields
+        yield from (engine, repr(site.config), repr(sorted(site.redirects.items())))
+        for page in site.pages:
+            names = (k for k in page.__dataclass_fields__ if k not in BODY_FIELDS)
+            yield repr({k: getattr(page, k) for k in names})
+        for rel, data in template_files(templates):
+            yield from (rel, data)
+        yield repr(sorted(assets.paths.items()))
+
+    return memo_mod.digest_all(parts())
 
 
 def extra_files(

@@ -10,13 +10,11 @@ weighs that field highest (`metaWeights` in static/js/search.js).
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import html
 import json
 import re
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .atoz import A_TO_Z_URL
@@ -90,6 +88,9 @@ def index_files(
 def _in_own_loop(pages: Mapping[str, str], language: str) -> dict[str, bytes]:
     """Run Pagefind on an event loop of its own, in its own thread: the caller may be
     running one already (serve's rebuilds run on its server's loop)."""
+    import asyncio  # here: every build imports this module, few make an index
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, _run_pagefind(pages, language)).result()
 

@@ -161,3 +161,41 @@ def test_an_index_written_in_many_pieces_is_read_back_whole(
     (site / ".cache/index.journal").unlink(missing_ok=True)
     (site / ".cache/published.pickle").unlink()
     assert "(1 rendered, 126 unchanged; 1 converted from Markdown)" in run("build").out
+
+
+def test_a_site_too_large_to_hold_its_files_builds_the_same(
+    site: Path, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sitegen.pipeline
+
+    generate(site)
+    expected = clean_build(run, site, "clean")
+    monkeypatch.setattr(sitegen.pipeline, "KEPT_BYTES", 2000)  # a few files' bytes kept
+    assert cached_build(run, site) == expected
+    _replace(site / "content/causes/gen-005.md", "Text 5", "Words 5")
+    edited = run("build")
+    assert "(1 rendered, 126 unchanged; 1 converted from Markdown)" in edited.out
+    assert tree_hashes(site / "_site") == clean_build(run, site, "clean-after")
+
+
+def test_a_file_saved_while_the_site_is_built_is_an_error_not_a_mixed_page(
+    site: Path, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sitegen.pipeline
+
+    generate(site)
+    monkeypatch.setattr(sitegen.pipeline, "KEPT_BYTES", 0)  # every file read again to load
+    real = sitegen.pipeline.read_sources
+
+    def then_saved(content: Path) -> object:
+        found = real(content)
+        _replace(site / "content/causes/gen-009.md", "Text 9", "Saved 9")
+        return found
+
+    monkeypatch.setattr(sitegen.pipeline, "read_sources", then_saved)
+    result = run("build")
+    assert result.code == 1
+    assert "content/causes/gen-009.md: the file changed while the site was being built" in (
+        result.err
+    )
+    assert "hint: build again" in result.err
