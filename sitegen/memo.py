@@ -196,6 +196,14 @@ def open_tables(memo: Memo) -> None:
     memo.index_id = stored.get("id", "")
 
 
+def close_tables(memo: Memo) -> None:
+    """Let the tables go (a one-off build, once they are saved); `open_tables` reads them
+    again if needed."""
+    for name in TABLES:
+        setattr(memo, name, {})
+    memo.on_disk, memo.opened, memo.changed = {}, False, False
+
+
 def _journal_records(path: Path) -> list[Any]:
     """The journal's records, up to the first damaged or cut one (a killed save)."""
     try:

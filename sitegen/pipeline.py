@@ -97,13 +97,18 @@ def build(options: Options, memo: memo_mod.Memo | None = None) -> Result:
     found = read_sources(options.content)
     inputs = inputs_key(options, memo.engine, found)
     result = recall(options.out, memo, inputs)
+    unsaved: list[SiteError] = []  # the cache could not be saved (a warning)
     if result is None:
         result = make(options, memo, found)
         if result.errors:
             raise BuildFailed(unique(result.errors))
+        if one_off:  # the tables are saved and let go before writing: a lower peak of memory
+            unsaved += save_memo(memo)
+            memo_mod.close_tables(memo)
         write_site(result, options.out, memo, inputs)
     if one_off:
-        result.warnings += save_memo(memo)
+        unsaved += save_memo(memo)
+    result.warnings += unique(unsaved)
     result.seconds = time.perf_counter() - started
     return result
 
