@@ -118,7 +118,7 @@ class Published:
     """What the last build into a folder published, and from what."""
 
     inputs: str  # inputs_key of that build
-    manifest: writer.Manifest
+    manifest: memo_mod.Packed  # writer.Manifest, read back only when needed
     pages: int
     warnings: memo_mod.Packed  # tuple[SiteError, ...]
 
@@ -129,7 +129,7 @@ def recall(out: Path, memo: memo_mod.Memo, inputs: str) -> Result | None:
     last = memo.published.get(str(writer.publish_target(out)))
     if last is None or not inputs or last.inputs != inputs:
         return None
-    if not writer.intact(last.manifest, writer.publish_target(out)):
+    if not writer.intact(last.manifest.unpacked(), writer.publish_target(out)):
         return None
     return Result(warnings=list(last.warnings.unpacked()), recalled_pages=last.pages)
 
@@ -139,8 +139,10 @@ def write_site(result: Result, out: Path, memo: memo_mod.Memo, inputs: str) -> N
     outputs, into an untouched folder, writes nothing."""
     place = str(writer.publish_target(out))
     last = memo.published.get(place)
-    manifest = writer.write(result.outputs, out, last.manifest if last else None)
-    record = Published(inputs, manifest, result.pages, memo_mod.Packed.of(tuple(result.warnings)))
+    before = last.manifest.unpacked() if last else None
+    manifest = writer.write(result.outputs, out, before)
+    warnings = memo_mod.Packed.of(tuple(result.warnings))
+    record = Published(inputs, memo_mod.Packed.of(manifest), result.pages, warnings)
     if record != last:
         memo.published[place] = record
         memo.published_changed = True
