@@ -61,6 +61,9 @@ class Options:
     # False: keep the search index of the last build that made one (serve's rebuilds, where
     # indexing every page again would cost more than the edit)
     reindex: bool = True
+    # True: files whose contents changed are replaced one by one, when no file came or went
+    # (serve's rebuilds: the preview need not swap the whole folder for one edit)
+    in_place: bool = False
 
 
 @dataclass(slots=True)
@@ -105,7 +108,7 @@ def build(options: Options, memo: memo_mod.Memo | None = None) -> Result:
         if one_off:  # the tables are saved and let go before writing: a lower peak of memory
             unsaved += save_memo(memo)
             memo_mod.close_tables(memo)
-        write_site(result, options.out, memo, inputs)
+        write_site(result, options, memo, inputs)
     if one_off:
         unsaved += save_memo(memo)
     result.warnings += unique(unsaved)
@@ -134,13 +137,13 @@ def recall(out: Path, memo: memo_mod.Memo, inputs: str) -> Result | None:
     return Result(warnings=list(last.warnings.unpacked()), recalled_pages=last.pages)
 
 
-def write_site(result: Result, out: Path, memo: memo_mod.Memo, inputs: str) -> None:
+def write_site(result: Result, options: Options, memo: memo_mod.Memo, inputs: str) -> None:
     """Write the outputs, remembering what went where: the next build with the same
     outputs, into an untouched folder, writes nothing."""
-    place = str(writer.publish_target(out))
+    place = str(writer.publish_target(options.out))
     last = memo.published.get(place)
     before = last.manifest.unpacked() if last else None
-    manifest = writer.write(result.outputs, out, before)
+    manifest = writer.write(result.outputs, options.out, before, options.in_place)
     warnings = memo_mod.Packed.of(tuple(result.warnings))
     record = Published(inputs, memo_mod.Packed.of(manifest), result.pages, warnings)
     if record != last:

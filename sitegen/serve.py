@@ -57,7 +57,7 @@ def rebuild(options: Options, state: State) -> None:
     """Build once; remember the errors so the browser can show them."""
     started = time.perf_counter()
     try:
-        result = build(replace(options, reindex=state.builds == 0), state.memo)
+        result = build(replace(options, reindex=state.builds == 0, in_place=True), state.memo)
     except BuildFailed as failed:
         state.errors = failed.errors
         print_problems(failed.errors)

@@ -81,11 +81,14 @@ LOCK_WAIT = 30.0  # seconds a build waits for another one to finish writing
 Manifest = dict[str, tuple[tuple, tuple[int, int, int]]]
 
 
-def write(outputs: Mapping[str, Output], out: Path, last: Manifest | None = None) -> Manifest:
+def write(
+    outputs: Mapping[str, Output], out: Path, last: Manifest | None = None, in_place: bool = False
+) -> Manifest:
     """Write every output into a temporary folder beside `out`, then swap it in at once;
     nothing at all when `out` already holds exactly these outputs (`last` says what it
-    was given). One build at a time writes a given folder: a lock file beside it says which.
-    Returns what is published now."""
+    was given). `in_place` (the preview's rebuilds): when only some files' contents
+    changed, replace just those, each in one step. One build at a time writes a given
+    folder: a lock file beside it says which. Returns what is published now."""
     target = publish_target(out)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -93,6 +96,9 @@ def write(outputs: Mapping[str, Output], out: Path, last: Manifest | None = None
             wanted = _with_folders({rel: origin(data) for rel, data in outputs.items()})
             if last is not None and _published(last, wanted, target):
                 return last
+            changed = _changed_files(last, wanted) if in_place else None
+            if last is not None and changed is not None and intact(last, target):
+                return _replace_files(outputs, wanted, last, target, changed)
             _write_unlocked(outputs, target)
             return {rel: (made, _stamp(f"{target}/{rel}")) for rel, made in wanted.items()}
     except Timeout as exc:
@@ -140,6 +146,42 @@ def _published(last: Manifest, wanted: dict[str, tuple], target: str) -> bool:
     if last.keys() != wanted.keys():
         return False
     return all(wanted[rel] == made for rel, (made, _) in last.items()) and intact(last, target)
+
+
+def _changed_files(last: Manifest | None, wanted: dict[str, tuple]) -> list[str] | None:
+    """The files whose contents changed, when no file or folder came or went; else None."""
+    if last is None or last.keys() != wanted.keys():
+        return None
+    return [rel for rel, (made, _) in last.items() if wanted[rel] != made]
+
+
+def _replace_files(
+    outputs: Mapping[str, Output],
+    wanted: dict[str, tuple],
+    last: Manifest,
+    target: Path,
+    changed: list[str],
+) -> Manifest:
+    """Replace each changed file by a new one renamed over it (a reader sees the old file
+    or the new one, never half of one); the rest of the site is left as it is."""
+    published = dict(last)
+    for rel in changed:
+        path = target / rel
+        temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        data = outputs[rel]
+        try:
+            if isinstance(data, bytes):
+                temp.write_bytes(data)
+            else:
+                place(temp.parent, temp.name, data.path if isinstance(data, Stored) else data)
+            os.replace(temp, path)
+        finally:
+            temp.unlink(missing_ok=True)
+        published[rel] = (wanted[rel], _stamp(str(path)))
+        folder = rel.rpartition("/")[0]
+        key = folder + "/" if folder else ""
+        published[key] = (wanted[key], _stamp(f"{target}/{key}"))
+    return published
 
 
 def intact(last: Manifest, target: Path | str) -> bool:

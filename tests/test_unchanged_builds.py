@@ -82,3 +82,33 @@ def test_a_damaged_record_of_the_last_build_is_not_trusted(site: Path, run) -> N
     result = run("build")
     assert result.code == 0
     assert tree_hashes(site / "_site") == expected
+
+
+def test_the_preview_replaces_only_the_files_that_changed(site: Path) -> None:
+    """serve's rebuilds (in_place): an edit replaces its page (and the files that list
+    it), each in one step; a page that comes or goes swaps the whole folder as a build does."""
+    from sitegen import memo as memo_mod
+    from sitegen import pipeline
+
+    options = pipeline.Options(out=site / "_site", cache=None, in_place=True)
+    memo = memo_mod.load(None)
+    pipeline.build(options, memo)
+    before = stamps(site / "_site")
+    page = site / "content/causes/kyphosis.md"
+    page.write_text(page.read_text().replace("curves forward", "Edited: curves forward"))
+    pipeline.build(options, memo)
+    after = stamps(site / "_site")
+    changed = {rel for rel in after if after[rel] != before.get(rel)}
+    assert "causes/kyphosis/index.html" in changed
+    assert "about/index.html" not in changed and len(changed) < len(after) / 2, changed
+    assert "Edited" in (site / "_site/causes/kyphosis/index.html").read_text()
+    assert not [p for p in (site / "_site").rglob(".*.tmp-*")], "no temporary files left"
+    clean = pipeline.Options(out=site / "clean", cache=None)
+    pipeline.build(clean)
+    assert tree_hashes(site / "_site") == tree_hashes(site / "clean")
+    (site / "content/causes/new-page.md").write_text(
+        "---\ntitle: New page\ndescription: A page that comes.\n---\n\nSome words.\n"
+    )
+    pipeline.build(options, memo)
+    assert (site / "_site/causes/new-page/index.html").is_file()
+    assert stamps(site / "_site")["about/index.html"] != after["about/index.html"], "swapped"
