@@ -89,6 +89,7 @@ class Memo:
     on_disk: dict[str, dict] = field(default_factory=dict)
     index_id: str = ""
     search_index: dict[str, bytes] | None = None  # the last one made, in memory only (serve)
+    made: dict[str, Any] = field(default_factory=dict)  # file key -> Page, in memory only
 
     def templates_folder(self) -> Path | None:
         """Where Jinja2 keeps compiled templates between builds."""

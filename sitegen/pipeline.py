@@ -388,9 +388,11 @@ def load(
             errors += page_errors
     del todo, parsed
     pages, unreadable, warnings = [], set(), []
+    made, memo.made = memo.made, {}
     for index, source in enumerate(sources):
         sources[index] = None  # its bytes go as its page takes its text: never both at once
-        source = with_bytes(source)
+        page = made.get(source.key)  # made by the last build in this process (serve)
+        source = source if page else with_bytes(source)
         raw = memo.raws.get(source.key) if not source.error else None
         if raw is None:
             errors += [source.error] if source.error else []
@@ -398,9 +400,15 @@ def load(
             continue
         memo.used.add(source.key)
         warnings += raw.warnings
-        front, body = text_of(source.data)
-        pages.append(make_page(replace(raw, front=front, body=body)))
+        memo.made[source.key] = page or page_of(raw, source.data)
+        pages.append(memo.made[source.key])
     return pages, unreadable, errors, warnings
+
+
+def page_of(raw: RawPage, data: bytes) -> Page:
+    """The page of a file whose front matter was checked (`raw`), with its text."""
+    front, body = text_of(data)
+    return make_page(replace(raw, front=front, body=body))
 
 
 def read_source(path: Path) -> Source:
