@@ -113,19 +113,32 @@ class Memo:
         return path if stamp is not None and stamp == stamp_of(path) else None
 
 
-@dataclass(frozen=True, slots=True)
 class Packed:
-    """A value kept pickled until it is needed: the warnings of the last build are read
-    back only when a build recalls it whole."""
+    """A value pickled only when the memo is saved, and read back only when needed: the
+    last build's warnings and manifest (a recalled build needs them, most builds do not)."""
 
-    data: bytes
+    __slots__ = ("_data", "_value")
+
+    def __init__(self, data: bytes | None = None, value: Any = None) -> None:
+        self._data, self._value = data, value
 
     @classmethod
     def of(cls, value: Any) -> Packed:
-        return cls(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        return cls(None, value)
 
     def unpacked(self) -> Any:
-        return pickle.loads(self.data)
+        if self._data is not None and self._value is None:
+            self._value = pickle.loads(self._data)
+        return self._value
+
+    def __reduce__(self) -> tuple:
+        data = self._data if self._data is not None else pickle.dumps(self._value, pickle.HIGHEST_PROTOCOL)
+        return (Packed, (data,))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Packed) and self.unpacked() == other.unpacked()
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def stamp_of(path: Path) -> tuple[int, int] | None:

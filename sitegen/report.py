@@ -8,7 +8,6 @@ import html
 import sys
 from collections.abc import Iterable
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
@@ -16,17 +15,19 @@ from .errors import SiteError
 
 
 def with_sources(problems: Iterable[SiteError]) -> list[SiteError]:
-    """Each problem with the text of its file's offending line. A file's problems mostly
-    come together, so only the last few files read are kept (a large site's warnings
-    would otherwise hold every page's lines in memory at once)."""
-    lines_of = lru_cache(maxsize=8)(_lines_of)
-    found = []
-    for problem in problems:
+    """Each problem with the text of its file's offending line: each file read once, and
+    its lines let go before the next (a large site's warnings name thousands of files)."""
+    found = list(problems)
+    by_file: dict[str, list[int]] = {}
+    for index, problem in enumerate(found):
         if problem.path and problem.line and not problem.source:
-            lines = lines_of(problem.path)
-            if 0 < problem.line <= len(lines):
-                problem = replace(problem, source=lines[problem.line - 1].rstrip())
-        found.append(problem)
+            by_file.setdefault(problem.path, []).append(index)
+    for path, indices in by_file.items():
+        lines = _lines_of(path)
+        for index in indices:
+            line = found[index].line or 0
+            if 0 < line <= len(lines):
+                found[index] = replace(found[index], source=lines[line - 1].rstrip())
     return found
 
 
