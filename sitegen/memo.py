@@ -132,7 +132,9 @@ class Packed:
         return self._value
 
     def __reduce__(self) -> tuple:
-        data = self._data if self._data is not None else pickle.dumps(self._value, pickle.HIGHEST_PROTOCOL)
+        data = self._data
+        if data is None:
+            data = pickle.dumps(self._value, protocol=pickle.HIGHEST_PROTOCOL)
         return (Packed, (data,))
 
     def __eq__(self, other: object) -> bool:

@@ -34,6 +34,7 @@ class Page:
     body_line: int
     template: str
     front: str = ""  # the front matter as written, from the file's line 2
+    source_key: str = ""  # hash of its file's place and bytes ("" for pages the build makes)
     date: dt.date | None = None
     updated: dt.date | None = None
     reviewed: dt.date | None = None
@@ -189,7 +190,7 @@ def url_for(rel: str) -> str:
     return "/" + "".join(p + "/" for p in parts)
 
 
-def make_page(raw: RawPage) -> Page:
+def make_page(raw: RawPage, source_key: str = "") -> Page:
     """A RawPage with its URL, kind and defaults filled in."""
     kind = kind_of(raw.rel)
     values = dict(raw.fields)
@@ -205,6 +206,7 @@ def make_page(raw: RawPage) -> Page:
         body=raw.body,
         body_line=raw.body_line,
         front=raw.front,
+        source_key=source_key,
         template=template,
         params=MappingProxyType(values),
         lines=MappingProxyType(raw.lines),

@@ -236,12 +236,15 @@ def make(options: Options, memo: memo_mod.Memo, found: Found | None = None) -> R
 
 
 def text_keys(site: Site, engine: str) -> dict[str, str]:
-    """Each page's text key (page URL -> hash of its place and text): the checks of a
-    page's own text are recalled by it."""
-    return {
-        page.url: memo_mod.digest(engine, page.shown, page.front, str(page.body_line), page.body)
-        for page in site.pages
-    }
+    """Each page's text key (page URL -> hash of its file's place and bytes, and the
+    engine): the checks of a page's own text are recalled by it."""
+    return {page.url: text_key(engine, page) for page in site.pages}
+
+
+def text_key(engine: str, page: Page) -> str:
+    if page.source_key:
+        return memo_mod.digest(engine, page.source_key)
+    return memo_mod.digest(engine, page.shown, page.front, str(page.body_line), page.body)
 
 
 def recalled_findings(
@@ -400,15 +403,15 @@ def load(
             continue
         memo.used.add(source.key)
         warnings += raw.warnings
-        memo.made[source.key] = page or page_of(raw, source.data)
+        memo.made[source.key] = page or page_of(raw, source)
         pages.append(memo.made[source.key])
     return pages, unreadable, errors, warnings
 
 
-def page_of(raw: RawPage, data: bytes) -> Page:
+def page_of(raw: RawPage, source: Source) -> Page:
     """The page of a file whose front matter was checked (`raw`), with its text."""
-    front, body = text_of(data)
-    return make_page(replace(raw, front=front, body=body))
+    front, body = text_of(source.data)
+    return make_page(replace(raw, front=front, body=body), source.key)
 
 
 def read_source(path: Path) -> Source:
@@ -601,7 +604,7 @@ def body_key_of(engine: str, page: Page) -> str:
     return memo_mod.digest(engine, page.rel, page.url, page.body)
 
 
-BODY_FIELDS = ("body",)  # a body change is its own page's, not the site's
+BODY_FIELDS = ("body", "source_key")  # a body change is its own page's, not the site's
 
 
 def site_key(site: Site, templates: Path, assets: Assets, engine: str) -> str:
