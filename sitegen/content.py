@@ -14,7 +14,7 @@ from typing import Any
 from . import fields as f
 from . import sanitize
 from .citations import citation_problems, source_lines
-from .errors import SiteError, display_path
+from .errors import SiteError, by_fields, display_path
 from .glossary import GLOSSARY_FILES, TERMS, glossary_terms
 from .kinds import field_table, kind_of
 
@@ -34,6 +34,9 @@ class RawPage:
     warnings: tuple[SiteError, ...] = ()
     front: str = ""  # the front matter as written (from line 2), for line-by-line checks
     # ("" in the memo too)
+    fields_key: str = ""  # hash of all its page shows but its text (pipeline.shown_key)
+
+    __reduce__ = by_fields
 
 
 @lru_cache(maxsize=1 << 16)

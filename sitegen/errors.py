@@ -9,6 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def by_fields(self: object) -> tuple:
+    """`__reduce__` for a frozen slotted dataclass: pickled as its class and its fields in
+    order, so unpickling is one call (the memo holds tens of thousands of such objects,
+    and the default way sets each field through Python code)."""
+    return (type(self), tuple(getattr(self, name) for name in self.__slots__))
+
+
 @dataclass(frozen=True, slots=True)
 class SiteError:
     """One problem: what is wrong, where, and how to fix it."""
@@ -19,6 +26,8 @@ class SiteError:
     hint: str = ""
     warning: bool = False
     source: str = ""  # the offending line of the file, filled in for showing (report.py)
+
+    __reduce__ = by_fields
 
     def location(self) -> str:
         """`path:line` (or just the path) for the start of the message."""

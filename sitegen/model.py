@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 from .config import SiteConfig
 from .content import RawPage, slugify
-from .errors import SiteError, closest, line_of
+from .errors import SiteError, by_fields, closest, line_of
 from .kinds import COMMON, KINDS, Source, kind_of
 
 GENERATED = ("/sitemap.xml", "/robots.txt", "/articles/feed.xml", "/404.html")
@@ -35,6 +35,7 @@ class Page:
     template: str
     front: str = ""  # the front matter as written, from the file's line 2
     source_key: str = ""  # hash of its file's place and bytes ("" for pages the build makes)
+    fields_key: str = ""  # hash of all it shows but its body ("" when not yet known)
     date: dt.date | None = None
     updated: dt.date | None = None
     reviewed: dt.date | None = None
@@ -108,6 +109,8 @@ class Link:
     path: str  # site path it points at ('' for a same-page #anchor)
     fragment: str
 
+    __reduce__ = by_fields
+
 
 @dataclass(frozen=True, slots=True)
 class BodyMeta:
@@ -115,6 +118,8 @@ class BodyMeta:
 
     ids: frozenset[str]
     links: tuple[Link, ...]
+
+    __reduce__ = by_fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +212,7 @@ def make_page(raw: RawPage, source_key: str = "") -> Page:
         body_line=raw.body_line,
         front=raw.front,
         source_key=source_key,
+        fields_key=raw.fields_key,
         template=template,
         params=MappingProxyType(values),
         lines=MappingProxyType(raw.lines),

@@ -429,7 +429,9 @@ def _parse(shared: tuple[Path, int], source: Source) -> tuple[RawPage | None, li
     file's bytes: sending thousands of pages back would only double them in memory)."""
     root, limit = shared
     raw, errors = read_page(source.path, root, limit, source.data)
-    return (replace(raw, body="", front="") if raw is not None else None), errors
+    if raw is None:
+        return None, errors
+    return replace(raw, body="", front="", fields_key=shown_key(make_page(raw))), errors
 
 
 def _workers(options: Options) -> int:
@@ -604,7 +606,15 @@ def body_key_of(engine: str, page: Page) -> str:
     return memo_mod.digest(engine, page.rel, page.url, page.body)
 
 
-BODY_FIELDS = ("body", "source_key")  # a body change is its own page's, not the site's
+# What a page holds that no other page shows: its text (a body change is its own page's,
+# not the site's) and the keys made of it
+NOT_SHOWN = ("body", "front", "source_key", "fields_key")
+
+
+def shown_key(page: Page) -> str:
+    """The hash of everything a page holds that other pages may show (not its text)."""
+    names = (k for k in page.__dataclass_fields__ if k not in NOT_SHOWN)
+    return memo_mod.digest(repr({k: getattr(page, k) for k in names}))
 
 
 def site_key(site: Site, templates: Path, assets: Assets, engine: str) -> str:
@@ -614,8 +624,7 @@ def site_key(site: Site, templates: Path, assets: Assets, engine: str) -> str:
     def parts() -> Iterator[str | bytes]:  # one at a time: thousands of pages' fields
         yield from (engine, repr(site.config), repr(sorted(site.redirects.items())))
         for page in site.pages:
-            names = (k for k in page.__dataclass_fields__ if k not in BODY_FIELDS)
-            yield repr({k: getattr(page, k) for k in names})
+            yield page.fields_key or shown_key(page)
         for rel, data in template_files(templates):
             yield from (rel, data)
         yield repr(sorted(assets.paths.items()))

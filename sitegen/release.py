@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from .config import PHONE_AND_EMAIL_ONLY, SiteConfig
 from .content import today
-from .errors import SiteError
+from .errors import SiteError, by_fields
 from .links import md_link
 from .model import Page, Site
 from .scaffold import page_text
@@ -51,6 +51,8 @@ class TextFindings:
 
     todo: tuple[SiteError, ...]  # placeholders and http:// links (`line_problems`)
     unfinished: bool  # some line may be unfinished: `unfinished_problems` looks line by line
+
+    __reduce__ = by_fields
 
 
 Findings = Mapping[str, TextFindings]  # page URL -> its text's findings
