@@ -199,3 +199,20 @@ def test_a_file_saved_while_the_site_is_built_is_an_error_not_a_mixed_page(
         result.err
     )
     assert "hint: build again" in result.err
+
+
+def test_a_journal_grown_large_is_folded_into_a_new_index(site: Path, run) -> None:
+    generate(site)
+    assert run("build").code == 0
+    index, journal = site / ".cache/index.pickle", site / ".cache/index.journal"
+    _replace(site / "content/causes/gen-001.md", "Text 1", "Words 1")
+    assert run("build").code == 0 and journal.exists()
+    before = index.read_bytes()
+    for n in range(2, 80):  # most pages change: their record would outgrow a quarter
+        _replace(site / f"content/causes/gen-{n:03d}.md", f"Text {n} ", f"Words {n} ")
+    assert "(78 rendered" in run("build").out
+    assert not journal.exists() and index.read_bytes() != before
+    expected = tree_hashes(site / "_site")
+    shutil.rmtree(site / "_site")
+    assert "(0 rendered, 127 unchanged" in run("build").out, "the new index holds them all"
+    assert tree_hashes(site / "_site") == expected
