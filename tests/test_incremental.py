@@ -123,9 +123,7 @@ def test_an_edit_appends_to_the_journal_and_a_damaged_journal_is_not_trusted(
     assert tree_hashes(site / "_site") == expected
 
 
-def test_an_unchanged_page_is_checked_again_when_what_it_links_to_changes(
-    site: Path, run
-) -> None:
+def test_an_unchanged_page_is_checked_again_when_what_it_links_to_changes(site: Path, run) -> None:
     generate(site)
     assert run("build").code == 0
     _replace(site / "content/causes/gen-006.md", "## Part 6", "## Section 6")
