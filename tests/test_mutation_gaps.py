@@ -1,0 +1,43 @@
+"""Behaviour that no other test pinned down, found by `make mutation` (issue 17).
+
+Each test asserts what a staff member or a patient would see; tests/mutation/README.md
+names the mutant each one was written for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_bad_input import apply, refuse
+
+CLINICIAN = "content/clinicians/pat-lee.md"
+
+
+@pytest.fixture
+def good(site: Path, run) -> Path:
+    """The fixture site after one good build."""
+    assert run("build").code == 0
+    return site
+
+
+def test_a_degree_left_out_of_a_clinicians_education_is_an_error(good: Path, run) -> None:
+    """A school without its degree would show an empty line in the clinician's profile."""
+    text = (good / CLINICIAN).read_text(encoding="utf-8")
+    text = text.replace("{degree: Doctor of Physical Therapy, school:", "{school:")
+    apply(good, {CLINICIAN: text})
+    assert refuse(good, run) == [
+        f"{CLINICIAN}:6: 'education' should be a list where item 1 is a group with 'degree'"
+        ' (got [{"school": "Test University", "year": 2016}])',
+        "  hint: add `degree:`",
+    ]
+
+
+def test_links_left_open_between_closed_ones_are_refused(good: Path, run) -> None:
+    """Each `)` closes one link: a paragraph where every other link is left open still
+    has more open links than Python-Markdown can search through quickly."""
+    body = "Intro.\n\n" + "[a](kyphosis.md [b](scoliosis.md) " * 40 + "\n"
+    apply(good, {"content/causes/a.md": "---\ntitle: A\ndescription: B.\n---\n" + body})
+    assert refuse(good, run) == [
+        "content/causes/a.md:7: many links in this paragraph are never closed",
+        "  hint: close each link's address with ): a link looks like [text](page.md)",
+    ]
