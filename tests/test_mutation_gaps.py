@@ -5,11 +5,13 @@ names the mutant each one was written for."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from test_bad_input import apply, refuse
 
+ROOT = Path(__file__).resolve().parent.parent
 CLINICIAN = "content/clinicians/pat-lee.md"
 
 
@@ -18,6 +20,16 @@ def good(site: Path, run) -> Path:
     """The fixture site after one good build."""
     assert run("build").code == 0
     return site
+
+
+@pytest.fixture
+def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the shipped site as the working folder, on a fixed day."""
+    for folder in ("content", "templates", "static"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SITEGEN_TODAY", "2026-11-21")
+    return tmp_path
 
 
 def test_a_degree_left_out_of_a_clinicians_education_is_an_error(good: Path, run) -> None:
@@ -41,3 +53,20 @@ def test_links_left_open_between_closed_ones_are_refused(good: Path, run) -> Non
         "content/causes/a.md:7: many links in this paragraph are never closed",
         "  hint: close each link's address with ): a link looks like [text](page.md)",
     ]
+
+
+def test_a_page_moved_twice_keeps_both_old_addresses(shipped: Path, run) -> None:
+    """Bookmarks and other sites' links to the first address must keep working too."""
+    first = run("move", "content/causes/kyphosis.md", "content/causes/rounded-upper-back.md")
+    assert first.code == 0, first.err
+    again = run(
+        "move", "content/causes/rounded-upper-back.md", "content/causes/thoracic-kyphosis.md"
+    )
+    assert again.code == 0, again.err
+    page = (shipped / "content/causes/thoracic-kyphosis.md").read_text(encoding="utf-8")
+    assert "\naliases: [/causes/kyphosis/, /causes/rounded-upper-back/]\n" in page
+    built = run("build")
+    assert built.code == 0, built.err
+    for old in ("kyphosis", "rounded-upper-back"):
+        redirect = (shipped / f"_site/causes/{old}/index.html").read_text(encoding="utf-8")
+        assert 'content="0; url=../thoracic-kyphosis/"' in redirect
