@@ -70,3 +70,22 @@ def test_a_page_moved_twice_keeps_both_old_addresses(shipped: Path, run) -> None
     for old in ("kyphosis", "rounded-upper-back"):
         redirect = (shipped / f"_site/causes/{old}/index.html").read_text(encoding="utf-8")
         assert 'content="0; url=../thoracic-kyphosis/"' in redirect
+
+
+@pytest.mark.parametrize(
+    ("line", "where", "field"),
+    [
+        ('  postal_code: "98101"\n', "7: 'address'", "postal_code"),
+        ("  more: /causes/\n", "20: 'urgent'", "more"),
+    ],
+)
+def test_a_required_part_left_out_of_site_yaml_is_named(
+    good: Path, run, line: str, where: str, field: str
+) -> None:
+    """The postal code goes into every page's address; `more` is where the urgent box links."""
+    text = (good / "content/site.yaml").read_text(encoding="utf-8")
+    assert line in text
+    apply(good, {"content/site.yaml": text.replace(line, "")})
+    lines = refuse(good, run)
+    assert lines[0].startswith(f"content/site.yaml:{where} should be a group with '{field}' (got ")
+    assert lines[1] == f"  hint: add `{field}:`"
