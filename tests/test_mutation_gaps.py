@@ -89,3 +89,15 @@ def test_a_required_part_left_out_of_site_yaml_is_named(
     lines = refuse(good, run)
     assert lines[0].startswith(f"content/site.yaml:{where} should be a group with '{field}' (got ")
     assert lines[1] == f"  hint: add `{field}:`"
+
+
+def test_a_base_url_ending_in_a_bare_question_mark_is_refused(good: Path, run) -> None:
+    """ "https://example.org/?" has an empty query, but its ? would end up in every address."""
+    text = (good / "content/site.yaml").read_text(encoding="utf-8")
+    old = "base_url: https://fixture.example.org/\n"
+    apply(good, {"content/site.yaml": text.replace(old, old.replace("/\n", "/?\n"))})
+    assert refuse(good, run) == [
+        "content/site.yaml:3: 'base_url' should be a web address with no ? or # part"
+        ' (got "https://fixture.example.org/?")',
+        "  hint: write only the site's address, like https://example.org/",
+    ]
