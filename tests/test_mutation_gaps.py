@@ -101,3 +101,24 @@ def test_a_base_url_ending_in_a_bare_question_mark_is_refused(good: Path, run) -
         ' (got "https://fixture.example.org/?")',
         "  hint: write only the site's address, like https://example.org/",
     ]
+
+
+QUOTED_HEADING = """---
+title: Quotes
+description: A page with a quoted heading.
+---
+Text before.
+
+> ## [!TIP] is how a tip starts
+> A quoted heading is shown as it is written.
+"""
+
+
+def test_a_quoted_heading_starting_with_a_marker_stays_a_quote(site: Path, run) -> None:
+    """Only a quoted paragraph starting with [!TYPE] makes a callout (as on GitHub)."""
+    (site / "content/quotes.md").write_text(QUOTED_HEADING, encoding="utf-8")
+    result = run("build")
+    assert result.code == 0, result.err
+    html = (site / "_site/quotes/index.html").read_text(encoding="utf-8")
+    assert "callout" not in html
+    assert '<blockquote>\n<h2 id="tip-is-how-a-tip-starts">[!TIP] is how a tip starts</h2>' in html
