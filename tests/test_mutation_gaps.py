@@ -5,6 +5,8 @@ names the mutant each one was written for."""
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import shutil
 from pathlib import Path
 
@@ -122,3 +124,28 @@ def test_a_quoted_heading_starting_with_a_marker_stays_a_quote(site: Path, run) 
     html = (site / "_site/quotes/index.html").read_text(encoding="utf-8")
     assert "callout" not in html
     assert '<blockquote>\n<h2 id="tip-is-how-a-tip-starts">[!TIP] is how a tip starts</h2>' in html
+
+
+class _LibcWithoutSwap:
+    """The C library of a system or file system that cannot swap two folders at once."""
+
+    def __init__(self, error: int) -> None:
+        self.error = error
+
+    def renameat2(self, *args: object) -> int:
+        ctypes.set_errno(self.error)
+        return -1
+
+
+@pytest.mark.parametrize("error", [errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP])
+def test_the_new_site_is_put_in_place_where_folders_cannot_be_swapped(
+    site: Path, run, monkeypatch: pytest.MonkeyPatch, error: int
+) -> None:
+    """Older kernels and some file systems lack the atomic swap: two renames do instead."""
+    assert run("build").code == 0
+    (site / "content/about.md").write_text("---\ntitle: New\ndescription: x\n---\nNew.\n")
+    monkeypatch.setattr(ctypes, "CDLL", lambda *args, **kwargs: _LibcWithoutSwap(error))
+    result = run("build")
+    assert result.code == 0, result.err
+    assert "New." in (site / "_site/about/index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in site.glob("._site.*")) == [], "no old or new folder is left"
