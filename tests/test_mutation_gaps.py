@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support import tree_hashes
 from test_bad_input import apply, refuse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,3 +150,17 @@ def test_the_new_site_is_put_in_place_where_folders_cannot_be_swapped(
     assert result.code == 0, result.err
     assert "New." in (site / "_site/about/index.html").read_text(encoding="utf-8")
     assert sorted(p.name for p in site.glob("._site.*")) == [], "no old or new folder is left"
+
+
+def test_a_damaged_page_text_in_the_cache_is_never_published(site: Path, run) -> None:
+    """A cache file cut short or changed on disk is converted again, not shown to patients."""
+    assert run("build").code == 0
+    bodies = sorted((site / ".cache/bodies").iterdir())
+    assert bodies
+    for body in bodies:
+        body.write_bytes(body.read_bytes()[:-10] + b"<p>DAMAGED</p>")
+    base = site / "templates/base.html"
+    base.write_text(base.read_text(encoding="utf-8") + "<!-- edited -->\n", encoding="utf-8")
+    assert run("build").code == 0  # the template changed: every page is rendered again
+    assert run("build", "--no-cache", "--out", "clean").code == 0
+    assert tree_hashes(site / "_site") == tree_hashes(site / "clean")
