@@ -164,3 +164,17 @@ def test_a_damaged_page_text_in_the_cache_is_never_published(site: Path, run) ->
     assert run("build").code == 0  # the template changed: every page is rendered again
     assert run("build", "--no-cache", "--out", "clean").code == 0
     assert tree_hashes(site / "_site") == tree_hashes(site / "clean")
+
+
+def test_a_move_rewrites_links_in_a_page_whose_front_matter_is_still_empty(
+    shipped: Path, run
+) -> None:
+    """A page being written (its title not filled in yet) keeps working links too."""
+    draft = shipped / "content/causes/new-page.md"
+    draft.write_text("---\n---\nRead about [kyphosis](kyphosis.md).\n", encoding="utf-8")
+    result = run("move", "content/causes/kyphosis.md", "content/causes/rounded-upper-back.md")
+    assert result.code == 0, result.err
+    assert "content/causes/new-page.md" in result.out
+    assert draft.read_text(encoding="utf-8") == (
+        "---\n---\nRead about [kyphosis](rounded-upper-back.md).\n"
+    )
