@@ -155,10 +155,10 @@ def test_the_new_site_is_put_in_place_where_folders_cannot_be_swapped(
 def test_a_damaged_page_text_in_the_cache_is_never_published(site: Path, run) -> None:
     """A cache file cut short or changed on disk is converted again, not shown to patients."""
     assert run("build").code == 0
-    bodies = sorted((site / ".cache/bodies").iterdir())
-    assert bodies
-    for body in bodies:
-        body.write_bytes(body.read_bytes()[:-10] + b"<p>DAMAGED</p>")
+    kept = sorted((site / ".cache").rglob("*.html"))  # converted page texts, rendered pages
+    assert kept
+    for file in kept:
+        file.write_bytes(file.read_bytes()[:-10] + b"<p>DAMAGED</p>")
     base = site / "templates/base.html"
     base.write_text(base.read_text(encoding="utf-8") + "<!-- edited -->\n", encoding="utf-8")
     assert run("build").code == 0  # the template changed: every page is rendered again
