@@ -1,0 +1,180 @@
+"""Behaviour that no other test pinned down, found by `make mutation` (issue 17).
+
+Each test asserts what a staff member or a patient would see; tests/mutation/README.md
+names the mutant each one was written for."""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import shutil
+from pathlib import Path
+
+import pytest
+from support import tree_hashes
+from test_bad_input import apply, refuse
+
+ROOT = Path(__file__).resolve().parent.parent
+CLINICIAN = "content/clinicians/pat-lee.md"
+
+
+@pytest.fixture
+def good(site: Path, run) -> Path:
+    """The fixture site after one good build."""
+    assert run("build").code == 0
+    return site
+
+
+@pytest.fixture
+def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the shipped site as the working folder, on a fixed day."""
+    for folder in ("content", "templates", "static"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SITEGEN_TODAY", "2026-11-21")
+    return tmp_path
+
+
+def test_a_degree_left_out_of_a_clinicians_education_is_an_error(good: Path, run) -> None:
+    """A school without its degree would show an empty line in the clinician's profile."""
+    text = (good / CLINICIAN).read_text(encoding="utf-8")
+    text = text.replace("{degree: Doctor of Physical Therapy, school:", "{school:")
+    apply(good, {CLINICIAN: text})
+    assert refuse(good, run) == [
+        f"{CLINICIAN}:6: 'education' should be a list where item 1 is a group with 'degree'"
+        ' (got [{"school": "Test University", "year": 2016}])',
+        "  hint: add `degree:`",
+    ]
+
+
+def test_links_left_open_between_closed_ones_are_refused(good: Path, run) -> None:
+    """Each `)` closes one link: a paragraph where every other link is left open still
+    has more open links than Python-Markdown can search through quickly."""
+    body = "Intro.\n\n" + "[a](kyphosis.md [b](scoliosis.md) " * 40 + "\n"
+    apply(good, {"content/causes/a.md": "---\ntitle: A\ndescription: B.\n---\n" + body})
+    assert refuse(good, run) == [
+        "content/causes/a.md:7: many links in this paragraph are never closed",
+        "  hint: close each link's address with ): a link looks like [text](page.md)",
+    ]
+
+
+def test_a_page_moved_twice_keeps_both_old_addresses(shipped: Path, run) -> None:
+    """Bookmarks and other sites' links to the first address must keep working too."""
+    first = run("move", "content/causes/kyphosis.md", "content/causes/rounded-upper-back.md")
+    assert first.code == 0, first.err
+    again = run(
+        "move", "content/causes/rounded-upper-back.md", "content/causes/thoracic-kyphosis.md"
+    )
+    assert again.code == 0, again.err
+    page = (shipped / "content/causes/thoracic-kyphosis.md").read_text(encoding="utf-8")
+    assert "\naliases: [/causes/kyphosis/, /causes/rounded-upper-back/]\n" in page
+    built = run("build")
+    assert built.code == 0, built.err
+    for old in ("kyphosis", "rounded-upper-back"):
+        redirect = (shipped / f"_site/causes/{old}/index.html").read_text(encoding="utf-8")
+        assert 'content="0; url=../thoracic-kyphosis/"' in redirect
+
+
+@pytest.mark.parametrize(
+    ("line", "where", "field"),
+    [
+        ('  postal_code: "98101"\n', "7: 'address'", "postal_code"),
+        ("  more: /causes/\n", "20: 'urgent'", "more"),
+    ],
+)
+def test_a_required_part_left_out_of_site_yaml_is_named(
+    good: Path, run, line: str, where: str, field: str
+) -> None:
+    """The postal code goes into every page's address; `more` is where the urgent box links."""
+    text = (good / "content/site.yaml").read_text(encoding="utf-8")
+    assert line in text
+    apply(good, {"content/site.yaml": text.replace(line, "")})
+    lines = refuse(good, run)
+    assert lines[0].startswith(f"content/site.yaml:{where} should be a group with '{field}' (got ")
+    assert lines[1] == f"  hint: add `{field}:`"
+
+
+def test_a_base_url_ending_in_a_bare_question_mark_is_refused(good: Path, run) -> None:
+    """ "https://example.org/?" has an empty query, but its ? would end up in every address."""
+    text = (good / "content/site.yaml").read_text(encoding="utf-8")
+    old = "base_url: https://fixture.example.org/\n"
+    apply(good, {"content/site.yaml": text.replace(old, old.replace("/\n", "/?\n"))})
+    assert refuse(good, run) == [
+        "content/site.yaml:3: 'base_url' should be a web address with no ? or # part"
+        ' (got "https://fixture.example.org/?")',
+        "  hint: write only the site's address, like https://example.org/",
+    ]
+
+
+QUOTED_HEADING = """---
+title: Quotes
+description: A page with a quoted heading.
+---
+Text before.
+
+> ## [!TIP] is how a tip starts
+> A quoted heading is shown as it is written.
+"""
+
+
+def test_a_quoted_heading_starting_with_a_marker_stays_a_quote(site: Path, run) -> None:
+    """Only a quoted paragraph starting with [!TYPE] makes a callout (as on GitHub)."""
+    (site / "content/quotes.md").write_text(QUOTED_HEADING, encoding="utf-8")
+    result = run("build")
+    assert result.code == 0, result.err
+    html = (site / "_site/quotes/index.html").read_text(encoding="utf-8")
+    assert "callout" not in html
+    assert '<blockquote>\n<h2 id="tip-is-how-a-tip-starts">[!TIP] is how a tip starts</h2>' in html
+
+
+class _LibcWithoutSwap:
+    """The C library of a system or file system that cannot swap two folders at once."""
+
+    def __init__(self, error: int) -> None:
+        self.error = error
+
+    def renameat2(self, *args: object) -> int:
+        ctypes.set_errno(self.error)
+        return -1
+
+
+@pytest.mark.parametrize("error", [errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP])
+def test_the_new_site_is_put_in_place_where_folders_cannot_be_swapped(
+    site: Path, run, monkeypatch: pytest.MonkeyPatch, error: int
+) -> None:
+    """Older kernels and some file systems lack the atomic swap: two renames do instead."""
+    assert run("build").code == 0
+    (site / "content/about.md").write_text("---\ntitle: New\ndescription: x\n---\nNew.\n")
+    monkeypatch.setattr(ctypes, "CDLL", lambda *args, **kwargs: _LibcWithoutSwap(error))
+    result = run("build")
+    assert result.code == 0, result.err
+    assert "New." in (site / "_site/about/index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in site.glob("._site.*")) == [], "no old or new folder is left"
+
+
+def test_a_damaged_page_text_in_the_cache_is_never_published(site: Path, run) -> None:
+    """A cache file cut short or changed on disk is converted again, not shown to patients."""
+    assert run("build").code == 0
+    kept = sorted((site / ".cache").rglob("*.html"))  # converted page texts, rendered pages
+    assert kept
+    for file in kept:
+        file.write_bytes(file.read_bytes()[:-10] + b"<p>DAMAGED</p>")
+    base = site / "templates/base.html"
+    base.write_text(base.read_text(encoding="utf-8") + "<!-- edited -->\n", encoding="utf-8")
+    assert run("build").code == 0  # the template changed: every page is rendered again
+    assert run("build", "--no-cache", "--out", "clean").code == 0
+    assert tree_hashes(site / "_site") == tree_hashes(site / "clean")
+
+
+def test_a_move_rewrites_links_in_a_page_whose_front_matter_is_still_empty(
+    shipped: Path, run
+) -> None:
+    """A page being written (its title not filled in yet) keeps working links too."""
+    draft = shipped / "content/causes/new-page.md"
+    draft.write_text("---\n---\nRead about [kyphosis](kyphosis.md).\n", encoding="utf-8")
+    result = run("move", "content/causes/kyphosis.md", "content/causes/rounded-upper-back.md")
+    assert result.code == 0, result.err
+    assert "content/causes/new-page.md" in result.out
+    assert draft.read_text(encoding="utf-8") == (
+        "---\n---\nRead about [kyphosis](rounded-upper-back.md).\n"
+    )
