@@ -115,11 +115,24 @@ def _service() -> object:
 
     class Service(PagefindService):
         async def _wait_for_responses(self) -> None:
-            while True:
-                output = await self._backend.stdout.readuntil(b",")
-                reply = json.loads(base64.b64decode(output[:-1]))
-                if reply:
-                    self._answer(reply.get("message_id"), reply["payload"])
+            """Replies are base64 JSON ended by a comma. Read in blocks, not with
+            readuntil: the reply holding a large site's index outgrows its 2 MB limit, and
+            a reader that stops leaves every request waiting for ever."""
+            pending, scanned = bytearray(), 0
+            try:
+                while block := await self._backend.stdout.read(1 << 16):
+                    pending += block
+                    while (end := pending.find(b",", scanned)) >= 0:
+                        reply = json.loads(base64.b64decode(bytes(pending[:end])))
+                        del pending[: end + 1]
+                        scanned = 0
+                        if reply:
+                            self._answer(reply.get("message_id"), reply["payload"])
+                    scanned = len(pending)
+                problem = {"type": "Error", "message": "Pagefind stopped"}
+            except Exception as exc:  # any failure must reach the waiting requests
+                problem = {"type": "Error", "message": f"Pagefind's reply could not be read: {exc}"}
+            self._answer(None, problem)
 
         def _answer(self, message_id: int | None, payload: dict) -> None:
             """Settle the request answered (all waiting ones if Pagefind could not tell)."""

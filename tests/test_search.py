@@ -283,3 +283,40 @@ def test_pagefind_failing_is_a_clear_error(
     )
     assert "hint: install the project again (`make .venv/.installed`)" in result.err
     assert not (clinic_site / "_site").exists(), "nothing is written"
+
+
+def test_replies_larger_than_pagefinds_read_limit_are_read_whole() -> None:
+    """A large site's index comes back in one reply of many megabytes: the reader takes
+    it (and the reply after it) whole, where readuntil's 2 MB limit would stop it and
+    leave the build waiting for ever."""
+    import asyncio
+    import base64
+    import json
+    import types
+
+    def reply(message_id: int, payload: dict) -> bytes:
+        text = json.dumps({"message_id": message_id, "payload": payload}).encode()
+        return base64.b64encode(text) + b","
+
+    big = {"type": "GetFiles", "files": ["x" * (3 << 20)]}
+
+    async def scenario() -> tuple[dict, dict]:
+        service = search._service()
+        stream = asyncio.StreamReader(limit=2**21)
+        service._backend = types.SimpleNamespace(stdout=stream)
+        loop = asyncio.get_running_loop()
+        first, second = loop.create_future(), loop.create_future()
+        service._responses = {1: first, 2: second}
+        reader = asyncio.ensure_future(service._wait_for_responses())
+        data = reply(1, big) + reply(2, {"type": "Ok"})
+        for at in range(0, len(data), 100_000):  # as a pipe delivers it, in pieces
+            stream.feed_data(data[at : at + 100_000])
+            await asyncio.sleep(0)
+        stream.feed_eof()
+        done = await asyncio.wait_for(asyncio.gather(first, second), timeout=10)
+        await reader
+        return done[0], done[1]
+
+    first, second = asyncio.run(scenario())
+    assert len(first["files"][0]) == 3 << 20
+    assert second == {"type": "Ok"}
