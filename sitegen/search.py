@@ -97,11 +97,13 @@ def _in_own_loop(pages: Mapping[str, str], language: str) -> dict[str, bytes]:
 
 async def _run_pagefind(pages: Mapping[str, str], language: str) -> dict[str, bytes]:
     """Start Pagefind's service, give it every page, and take its files back."""
+    import asyncio
+
     service = await _service().launch()
     try:
         index = await service.create_index({"force_language": language})
-        for url, text in pages.items():
-            await index.add_html_file(content=text, url=url)
+        # All pages sent before any reply is awaited: one round trip, not one a page
+        await asyncio.gather(*(index.add_html_file(content=t, url=u) for u, t in pages.items()))
         files = await index.get_files()
     finally:
         await service.close()
