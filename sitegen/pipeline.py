@@ -429,7 +429,7 @@ def _parse(shared: tuple[Path, int], source: Source) -> tuple[RawPage | None, li
     file's bytes: sending thousands of pages back would only double them in memory)."""
     root, limit = shared
     raw, errors = read_page(source.path, root, limit, source.data)
-    if raw is None:
+    if raw is None or errors:  # a page with errors is not kept, nor made
         return None, errors
     return replace(raw, body="", front="", fields_key=shown_key(make_page(raw))), errors
 
