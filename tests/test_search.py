@@ -317,6 +317,9 @@ def test_replies_larger_than_pagefinds_read_limit_are_read_whole() -> None:
         await reader
         return done[0], done[1]
 
-    first, second = asyncio.run(scenario())
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:  # a loop of its own: another test may leave one running
+        first, second = pool.submit(asyncio.run, scenario()).result()
     assert len(first["files"][0]) == 3 << 20
     assert second == {"type": "Ok"}
