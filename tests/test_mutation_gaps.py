@@ -178,3 +178,26 @@ def test_a_move_rewrites_links_in_a_page_whose_front_matter_is_still_empty(
     assert draft.read_text(encoding="utf-8") == (
         "---\n---\nRead about [kyphosis](rounded-upper-back.md).\n"
     )
+
+
+def test_a_page_too_deep_to_convert_does_not_hide_the_link_errors_of_the_pages_after_it(
+    site: Path, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every error in a run is reported at once: the link check goes on past a page whose
+    body could not be converted (pipeline.checked_links, `continue`, not `break`)."""
+    import sitegen.pipeline
+
+    real = sitegen.pipeline.convert
+
+    def too_deep(page: object) -> object:
+        if page.rel == "about.md":  # sorted before causes/...: the pages after it count
+            raise RecursionError
+        return real(page)
+
+    monkeypatch.setattr(sitegen.pipeline, "convert", too_deep)
+    page = site / "content/causes/kyphosis.md"  # scoliosis.md is a draft
+    page.write_text(page.read_text() + "\nSee [the missing page](missing-page.md).\n")
+    result = run("build", "--no-cache", "--jobs", "1")
+    assert result.code == 1
+    assert "content/about.md: the page is nested too deeply to convert" in result.err
+    assert "the link to missing-page.md goes to a page that does not exist" in result.err
