@@ -201,3 +201,19 @@ def test_a_page_too_deep_to_convert_does_not_hide_the_link_errors_of_the_pages_a
     assert result.code == 1
     assert "content/about.md: the page is nested too deeply to convert" in result.err
     assert "the link to missing-page.md goes to a page that does not exist" in result.err
+
+
+def test_the_preview_notes_an_old_search_index_only_after_a_rebuild(tmp_path: Path) -> None:
+    """serve's first build makes the index: its search page has no note. From the first
+    rebuild on, the index is older than the edits, and the page says so."""
+    from sitegen import memo as memo_mod
+    from sitegen import serve
+
+    (tmp_path / "search").mkdir()
+    (tmp_path / "search/index.html").write_text('<main><div id="search-app"></div></main>')
+    state = serve.State(memo_mod.load(None), builds=1)
+    assert serve._special_page(state, "search/", tmp_path) is None
+    state.builds = 2
+    status, body = serve._special_page(state, "search/index.html", tmp_path)
+    assert status == 200 and b"Preview: search uses the index made when" in body
+    assert serve._special_page(state, "causes/", tmp_path) is None
