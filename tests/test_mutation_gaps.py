@@ -217,3 +217,16 @@ def test_the_preview_notes_an_old_search_index_only_after_a_rebuild(tmp_path: Pa
     status, body = serve._special_page(state, "search/index.html", tmp_path)
     assert status == 200 and b"Preview: search uses the index made when" in body
     assert serve._special_page(state, "causes/", tmp_path) is None
+
+
+def test_a_photo_description_may_be_150_characters_and_no_more(site: Path, run) -> None:
+    from test_media import phone_photo, with_photo
+
+    photo = "photo: /images/team/pat-lee.jpg\n"
+    with_photo(site, phone_photo(), photo + f"photo_alt: {'a' * 150}\n")
+    assert run("build").code == 0
+    page = site / "content/clinicians/pat-lee.md"
+    page.write_text(page.read_text().replace("a" * 150, "a" * 151))
+    result = run("build")
+    assert result.code == 1
+    assert "'photo_alt'" in result.err and "150" in result.err, result.err
