@@ -214,3 +214,20 @@ def test_a_journal_grown_large_is_folded_into_a_new_index(site: Path, run) -> No
     shutil.rmtree(site / "_site")
     assert "(0 rendered, 127 unchanged" in run("build").out, "the new index holds them all"
     assert tree_hashes(site / "_site") == expected
+
+
+def test_the_cache_forgets_what_no_build_needs_any_more(site: Path, run) -> None:
+    """After an edit, the old version's converted body and rendered page are deleted from
+    .cache/: the cache holds one of each per page, however many edits are made."""
+    generate(site)
+    assert run("build").code == 0
+
+    def kept() -> tuple[int, int]:
+        return tuple(len(list((site / ".cache" / kind).iterdir())) for kind in ("pages", "bodies"))
+
+    first = kept()
+    old = "Text 5"
+    for n in range(3):
+        _replace(site / "content/causes/gen-005.md", old, old := f"Edit {n}")
+        assert "(1 rendered" in run("build").out
+    assert kept() == first == (127, 127)
