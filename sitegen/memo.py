@@ -29,6 +29,7 @@ DIGEST_LENGTH = 32  # hex characters of digest()
 INDEX = "index.pickle"
 JOURNAL = "index.journal"  # what later builds added to the index and dropped from it
 TABLES = ("raws", "bodies", "pages", "texts", "links")
+_MISSING = object()  # no entry (an entry may hold None)
 PUBLISHED = "published.pickle"  # small, read on its own: an unchanged build needs no more
 LIBRARIES = ("markdown", "jinja2", "nh3", "yaml", "markupsafe", "pagefind", "PIL")
 
@@ -152,13 +153,14 @@ def stamp_of(path: Path) -> tuple[int, int] | None:
     return stat.st_size, stat.st_mtime_ns
 
 
-def store(path: Path, data: bytes, checked: bool = False, header: bytes = b"") -> Path:
+def store(path: Path, data: bytes, checked: bool = False) -> Path:
     """Write one memo file atomically (a killed build leaves the old file or none), after
-    a header or its checksum (written apart: a large index is not copied to join them)."""
+    its checksum when `checked` (written apart: the data is not copied to join them)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_suffix(f".{os.getpid()}.tmp")
     with open(temp, "wb") as handle:
-        handle.write(digest(data).encode() if checked else header)
+        if checked:
+            handle.write(digest(data).encode())
         handle.write(data)
     os.replace(temp, path)
     return path
@@ -319,9 +321,6 @@ def _append_changes(memo: Memo) -> bool:
         handle.write(len(payload).to_bytes(8, "big") + digest(payload).encode() + payload)
     memo.on_disk = {name: dict(table) for name, table in _tables(memo).items()}
     return True
-
-
-_MISSING = object()
 
 
 def _write_whole(memo: Memo) -> None:

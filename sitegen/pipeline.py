@@ -176,13 +176,10 @@ def template_files(templates: Path) -> list[tuple[str, bytes]]:
 
 
 def static_stamps(static: Path) -> list[tuple[str, int, int]]:
-    """Every file in static/ with its size and time (pictures can be large: not hashed)."""
-    found = []
-    for folder, _, names in os.walk(static):
-        for name in names:
-            stat = os.stat(os.path.join(folder, name))
-            found.append((os.path.join(folder, name), stat.st_size, stat.st_mtime_ns))
-    return sorted(found)
+    """Every published static file with its size and time (pictures can be large: not
+    hashed)."""
+    stamps = ((f, f.stat()) for f in static_files(static))
+    return [(f.as_posix(), stat.st_size, stat.st_mtime_ns) for f, stat in stamps]
 
 
 def _read_or_empty(path: Path) -> bytes:

@@ -63,14 +63,13 @@ def text_findings(page: Page) -> TextFindings:
 
 
 def release_problems(
-    site: Site, config_path: str, release: bool, findings: Findings | None = None
+    site: Site, config_path: str, release: bool, findings: Findings
 ) -> list[SiteError]:
     """Everything still to do before publishing: errors for a release build, else warnings."""
     found = _by_line(config_problems(site.config, config_path))
     for page in site.pages:
         if not page.draft:
-            text = findings[page.url] if findings is not None else text_findings(page)
-            found += _by_line(page_problems(page, site, text))
+            found += _by_line(page_problems(page, site, findings[page.url]))
     warning = not release
     return [_as(p, warning) for p in found]
 
@@ -241,14 +240,12 @@ def _lines(page: Page) -> list[tuple[int, str]]:
     return front + list(enumerate(page.body.split("\n"), page.body_line))
 
 
-def unfinished_problems(site: Site, findings: Findings | None = None) -> list[SiteError]:
+def unfinished_problems(site: Site, findings: Findings) -> list[SiteError]:
     """Errors in every build, for pages that are not drafts: text left from the template
     of `build.py new`, TODOs, and links copied from the preview's address bar."""
     found: list[SiteError] = []
     for page in site.pages:
-        if page.draft:
-            continue
-        if findings[page.url].unfinished if findings is not None else _may_be_unfinished(page):
+        if not page.draft and findings[page.url].unfinished:
             found += [
                 p for number, line in _lines(page) for p in _unfinished(page, site, number, line)
             ]
