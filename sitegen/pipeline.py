@@ -129,10 +129,11 @@ class Published:
 def recall(out: Path, memo: memo_mod.Memo, inputs: str) -> Result | None:
     """The last build's result, when it had the same inputs and its output is as it left
     it: then there is nothing to make and nothing to write. Else None."""
-    last = memo.published.get(str(writer.publish_target(out)))
+    target = writer.publish_target(out)
+    last = memo.published.get(str(target))
     if last is None or not inputs or last.inputs != inputs:
         return None
-    if not writer.intact(last.manifest.unpacked(), writer.publish_target(out)):
+    if not writer.intact(last.manifest.unpacked(), target):
         return None
     return Result(warnings=list(last.warnings.unpacked()), recalled_pages=last.pages)
 
@@ -373,13 +374,12 @@ def load(
     bytes the memo knows is not parsed again."""
     sources, errors = found.take(), list(found.problems)
     limit = (config.max_page_kb if config else 2048) * 1024
-    todo = [with_bytes(s) for s in sources if not s.error and s.key not in memo.raws]
+    misses = (with_bytes(s) for s in sources if not s.error and s.key not in memo.raws)
+    todo = [s for s in misses if not s.error]  # one changed since it was hashed: see below
     parsed = map_shared(
         _parse, (options.content, limit), todo, _workers(options), "reading", options.progress
     )
     for source, (raw, page_errors) in zip(todo, parsed, strict=True):
-        if source.error:
-            continue  # reported below, with the page it stands for
         if raw is not None and not page_errors:
             memo.raws[source.key] = raw
             memo.changed = True

@@ -170,10 +170,7 @@ def _replace_files(
         temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
         data = outputs[rel]
         try:
-            if isinstance(data, bytes):
-                temp.write_bytes(data)
-            else:
-                place(temp.parent, temp.name, data.path if isinstance(data, Stored) else data)
+            put_output(temp.parent, temp.name, data)
             os.replace(temp, path)
         finally:
             temp.unlink(missing_ok=True)
@@ -204,12 +201,7 @@ def _write_unlocked(outputs: Mapping[str, Output], out: Path) -> None:
     made: set[Path] = {temp}  # folders made so far: one mkdir per folder, not per file
     try:
         for rel, data in outputs.items():
-            if isinstance(data, Stored):
-                place(temp, rel, data.path, made)
-            elif isinstance(data, Path):
-                shutil.copyfile(data, _target(temp, rel, made))
-            else:
-                put(temp, rel, data, made)
+            put_output(temp, rel, data, made)
         (temp / MARKER).write_bytes(MARKER_TEXT)
         swap(temp, out)
     except OSError as exc:
@@ -230,6 +222,17 @@ def _target(root: Path, rel: str, made: set[Path] | None = None) -> Path:
         if made is not None:
             made.add(path.parent)
     return path
+
+
+def put_output(root: Path, rel: str, data: Output, made: set[Path] | None = None) -> None:
+    """Write one output: bytes, a copy of a file (a static file stays the user's own), or
+    a link to a stored file."""
+    if isinstance(data, Stored):
+        place(root, rel, data.path, made)
+    elif isinstance(data, Path):
+        shutil.copyfile(data, _target(root, rel, made))
+    else:
+        put(root, rel, data, made)
 
 
 def put(root: Path, rel: str, data: bytes, made: set[Path] | None = None) -> None:

@@ -112,3 +112,20 @@ def test_the_preview_replaces_only_the_files_that_changed(site: Path) -> None:
     pipeline.build(options, memo)
     assert (site / "_site/causes/new-page/index.html").is_file()
     assert stamps(site / "_site")["about/index.html"] != after["about/index.html"], "swapped"
+
+
+def test_the_preview_copies_a_changed_static_file_never_links_it(site: Path) -> None:
+    """A picture changed while serving is replaced by a copy: were it a link to the file
+    in static/, editing the published copy would change the clinic's own."""
+    from sitegen import memo as memo_mod
+    from sitegen import pipeline
+
+    options = pipeline.Options(out=site / "_site", cache=None, in_place=True)
+    memo = memo_mod.load(None)
+    pipeline.build(options, memo)
+    picture = site / "static/images/curve.svg"
+    picture.write_text(picture.read_text().replace("<svg", "<svg data-edited='1'", 1))
+    pipeline.build(options, memo)
+    published = site / "_site/images/curve.svg"
+    assert published.read_bytes() == picture.read_bytes()
+    assert published.stat().st_ino != picture.stat().st_ino
