@@ -57,6 +57,16 @@ class Run:
 
 
 @pytest.fixture
+def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the shipped site as the working folder, on a fixed day."""
+    for folder in ("content", "templates", "static"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SITEGEN_TODAY", "2026-11-21")
+    return tmp_path
+
+
+@pytest.fixture
 def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh copy of the fixture site as the working folder."""
     copy = tmp_path / "site"

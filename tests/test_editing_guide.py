@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -36,16 +35,6 @@ def mistakes() -> list[tuple[str, str, str]]:
             assert command_info in ("text build", "text check"), f"block {at + 1} has no output"
             pairs.append((text, command_info.split()[1], expected))
     return pairs
-
-
-@pytest.fixture
-def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the shipped site as the working folder, on a fixed day."""
-    for folder in ("content", "templates", "static"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SITEGEN_TODAY", "2026-11-21")
-    return tmp_path
 
 
 def test_the_guide_has_examples_of_everything_it_teaches() -> None:

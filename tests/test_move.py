@@ -3,7 +3,6 @@ link to it is rewritten, and nothing changes when any step would fail."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,6 @@ from sitegen import move
 from sitegen.move import MovePlan, plan_move
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the shipped site as the working folder, on a fixed day."""
-    for folder in ("content", "templates", "static"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SITEGEN_TODAY", "2026-11-21")
-    return tmp_path
 
 
 def errors_of(output: str) -> list[str]:

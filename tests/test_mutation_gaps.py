@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import shutil
 from pathlib import Path
 
 import pytest
@@ -23,16 +22,6 @@ def good(site: Path, run) -> Path:
     """The fixture site after one good build."""
     assert run("build").code == 0
     return site
-
-
-@pytest.fixture
-def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the shipped site as the working folder, on a fixed day."""
-    for folder in ("content", "templates", "static"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SITEGEN_TODAY", "2026-11-21")
-    return tmp_path
 
 
 def test_a_degree_left_out_of_a_clinicians_education_is_an_error(good: Path, run) -> None:
