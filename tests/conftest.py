@@ -88,3 +88,38 @@ def run(capsys: pytest.CaptureFixture[str]):
         return Run(code, captured.out, captured.err)
 
     return go
+
+
+@pytest.fixture
+def no_nltk_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No network, and NLTK finding no data anywhere: as on a fresh machine offline.
+
+    Returns the stand-in for `sys.prefix`, where the engine should write NLTK's copy of
+    the CMU dictionary."""
+    import socket
+    import sys
+
+    import nltk
+    from nltk.corpus.reader import CMUDictCorpusReader
+    from nltk.corpus.util import LazyCorpusLoader
+    from textstat.backend.utils import _get_cmudict
+
+    from sitegen import checks
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("nothing may be downloaded or fetched")
+
+    prefix = tmp_path / "prefix"
+    monkeypatch.setattr(sys, "prefix", str(prefix))
+    monkeypatch.setattr(nltk.data, "path", [str(tmp_path / "no-data-here")])
+    monkeypatch.setattr(nltk, "download", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    fresh = LazyCorpusLoader("cmudict", CMUDictCorpusReader, ["cmudict"])
+    monkeypatch.setattr(nltk.corpus, "cmudict", fresh)
+    caches = (checks._offline_cmu_dictionary, _get_cmudict.get_cmudict)
+    for cached in caches:
+        cached.cache_clear()
+    yield prefix
+    monkeypatch.undo()
+    for cached in caches:
+        cached.cache_clear()

