@@ -64,6 +64,9 @@ class Options:
     # True: files whose contents changed are replaced one by one, when no file came or went
     # (serve's rebuilds: the preview need not swap the whole folder for one edit)
     in_place: bool = False
+    # serve's watcher: the paths (absolute) that changed since the last build with this
+    # memo, so the other content files are taken as that build read them. None: read all
+    changed: frozenset[str] | None = None
 
 
 @dataclass(slots=True)
@@ -97,7 +100,9 @@ def build(options: Options, memo: memo_mod.Memo | None = None) -> Result:
         raise BuildFailed([problem])
     one_off = memo is None
     memo = memo_mod.load(options.cache) if memo is None else memo
-    found = read_sources(options.content)
+    found = read_sources(options.content, memo.sources, options.changed)
+    if not one_off:  # serve's next build reads only what its watcher saw change
+        memo.sources = sources_read(found)
     inputs = inputs_key(options, memo.engine, found)
     result = recall(options.out, memo, inputs)
     unsaved: list[SiteError] = []  # the cache could not be saved (a warning)
@@ -343,15 +348,36 @@ class Found:
 KEPT_BYTES = 8 << 20  # a large site's files are read again when needed, not all held
 
 
-def read_sources(content: Path) -> Found:
-    """Every content file, read and hashed; the bytes of the first few megabytes kept."""
-    paths, errors = find_sources(content)
+def read_sources(
+    content: Path, last: dict[str, Source] | None = None, changed: frozenset[str] | None = None
+) -> Found:
+    """Every content file, read and hashed; the bytes of the first few megabytes kept.
+    With `last` (absolute path -> the source as the last build read it, without its
+    bytes) and the paths `changed` since: the other files are not read again, and the
+    folders are walked only when a change may have added or removed a file."""
+    if last is None or changed is None:
+        last, changed = {}, frozenset()
+    inside = os.path.join(os.path.abspath(content), "")
+    mine = [path for path in changed if path.startswith(inside)]  # not templates or static
+    if last and all(path in last and os.path.isfile(path) for path in mine):
+        paths, errors = [source.path for source in last.values()], []
+    else:
+        paths, errors = find_sources(content)
     sources, budget = [], KEPT_BYTES
     for path in paths:
-        source = read_source(path)
+        where = os.path.abspath(path) if last else ""
+        source = last[where] if where in last and where not in changed else read_source(path)
         budget -= len(source.data)
         sources.append(source if budget >= 0 else replace(source, data=b"", kept=False))
     return Found(sources, errors)
+
+
+def sources_read(found: Found) -> dict[str, Source]:
+    """The sources by absolute path, without their bytes; none when there were problems
+    (then every file is read again, and the folders walked, to find them again)."""
+    if found.problems or any(source.error for source in found.sources):
+        return {}
+    return {os.path.abspath(s.path): replace(s, data=b"", kept=False) for s in found.sources}
 
 
 def with_bytes(source: Source) -> Source:
@@ -484,11 +510,23 @@ def render(
     for page, page_result in zip(site.pages, done, strict=True):
         _record(memo, result, page, page_result)
     if render_pages and not result.errors:
-        extras, errors = extra_files(site, env, assets, options.templates)
+        extras, errors = recalled_extras(shared)
         index, index_errors = search_index(site, result.outputs, options.reindex, memo)
         outputs, clashes = merge_outputs(result.outputs, {**extras, **index}, assets)
         result.outputs, result.errors = outputs, errors + index_errors + clashes
     return result
+
+
+def recalled_extras(shared: Rendering) -> tuple[dict[str, bytes], list[SiteError]]:
+    """The build's own files, as the last build in this process made them when nothing
+    they show changed (serve, after a body edit); else made again."""
+    memo = shared.memo
+    key = memo_mod.digest(shared.site_key, "extras", repr(shared.assets.fingerprinted))
+    if memo.extras is not None and memo.extras[0] == key:
+        return memo.extras[1], []
+    files, errors = extra_files(shared.site, shared.env, shared.assets, shared.templates)
+    memo.extras = (key, files) if not errors else None
+    return files, errors
 
 
 def search_index(
@@ -599,7 +637,10 @@ def _keep(path: Path, data: bytes, checked: bool = False) -> Path | bytes:
 
 
 def body_key_of(engine: str, page: Page) -> str:
-    """The memo key of a page's converted body: its text, its place and the engine."""
+    """The memo key of a page's converted body: its file's place and bytes (hashed when the
+    file was read: a thousand bodies are not hashed again on each build), and the engine."""
+    if page.source_key:
+        return memo_mod.digest(engine, "body", page.source_key)
     return memo_mod.digest(engine, page.rel, page.url, page.body)
 
 

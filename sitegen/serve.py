@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -31,7 +32,18 @@ from livereload.watcher import Watcher
 from tornado import escape, netutil, web
 from tornado.httputil import HTTPServerRequest
 from tornado.ioloop import IOLoop
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 
 from . import memo as memo_mod
@@ -53,11 +65,13 @@ class State:
     builds: int = 0  # good builds so far; after the first, search keeps its first index
 
 
-def rebuild(options: Options, state: State) -> None:
-    """Build once; remember the errors so the browser can show them."""
+def rebuild(options: Options, state: State, changed: frozenset[str] | None = None) -> None:
+    """Build once; remember the errors so the browser can show them. `changed`: the
+    paths the watcher saw change since the last build (None: it may have missed some)."""
     started = time.perf_counter()
+    this = replace(options, reindex=state.builds == 0, in_place=True, changed=changed)
     try:
-        result = build(replace(options, reindex=state.builds == 0, in_place=True), state.memo)
+        result = build(this, state.memo)
     except BuildFailed as failed:
         state.errors = failed.errors
         print_problems(failed.errors)
@@ -85,6 +99,12 @@ def _what(urls: list[str], total: int) -> str:
     return f"{len(urls)} of {total} pages"
 
 
+# Opening and reading a file change nothing: not even asked of the kernel, so a build
+# reading a thousand pages does not wake this process a thousand times
+CHANGES = (FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent, FileClosedEvent)
+CHANGES += (DirCreatedEvent, DirDeletedEvent, DirMovedEvent)
+
+
 class EventWatcher(Watcher):
     """Livereload's watcher driven by file-system events (watchdog) instead of polling,
     so a save is rebuilt within milliseconds; bursts of events make one rebuild."""
@@ -92,7 +112,12 @@ class EventWatcher(Watcher):
     SETTLE = 0.005  # seconds to wait for an editor's several writes of one save
     SAVE_AFTER = 2.0  # seconds of quiet before the build cache is written to disk
 
-    def __init__(self, folders: list[Path], on_change: Callable, on_idle: Callable) -> None:
+    def __init__(
+        self,
+        folders: list[Path],
+        on_change: Callable[[frozenset[str] | None], None],
+        on_idle: Callable,
+    ) -> None:
         super().__init__()
         self.folders = folders
         self.on_change = on_change
@@ -101,13 +126,17 @@ class EventWatcher(Watcher):
         self.loop: IOLoop | None = None
         self.pending: object | None = None
         self.observer = Observer()
+        self.paths: set[str] = set()  # changed since the last rebuild (absolute)
+        self.complete = False  # False until the first rebuild after the watching began
 
     def start(self, callback: object) -> bool:
         self.loop = IOLoop.current()
         handler = _Forward(self)
         for folder in self.folders:
             if folder.is_dir():
-                self.observer.schedule(handler, str(folder), recursive=True)
+                self.observer.schedule(
+                    handler, str(folder), recursive=True, event_filter=list(CHANGES)
+                )
         self.observer.daemon = True
         self.observer.start()
         return True  # no polling
@@ -115,15 +144,20 @@ class EventWatcher(Watcher):
     def examine(self) -> tuple[None, None]:
         return None, None
 
-    def changed(self) -> None:
-        """Called on the server's loop: (re)start the settle timer."""
+    def changed(self, paths: list[str]) -> None:
+        """Called on the server's loop: note the paths, (re)start the settle timer."""
+        self.paths.update(os.path.abspath(p) for p in paths if p)
         if self.pending is not None:
             self.loop.remove_timeout(self.pending)
         self.pending = self.loop.call_later(self.SETTLE, self._fire)
 
     def _fire(self) -> None:
         self.pending = None
-        self.on_change()
+        # a save between the first build and the start of watching went unseen: the first
+        # rebuild reads every file, later ones only what was seen to change
+        paths = frozenset(self.paths) if self.complete else None
+        self.paths, self.complete = set(), True
+        self.on_change(paths)
         LiveReloadHandler.reload_waiters("*")
         if self.saving is not None:
             self.loop.remove_timeout(self.saving)
@@ -137,14 +171,12 @@ class _Forward(FileSystemEventHandler):
         self.watcher = watcher
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed_no_write"):
-            return
         if event.is_directory and event.event_type == "modified":
             return  # a folder's time changes with its files, whose own events follow
         paths = [event.src_path, getattr(event, "dest_path", "") or ""]
         if all(not p or is_ignored(Path(p).name) for p in paths):
             return
-        self.watcher.loop.add_callback(self.watcher.changed)
+        self.watcher.loop.add_callback(self.watcher.changed, paths)
 
 
 def handler_for(state: State) -> type[StaticFileHandler]:
@@ -380,7 +412,7 @@ def serve(options: Options, host: str, port: int) -> int:
     state = State(memo_mod.load(options.cache))
     rebuild(options, state)
     folders = [options.content, options.templates, options.static]
-    watcher = EventWatcher(folders, lambda: rebuild(options, state), lambda: _save(state.memo))
+    watcher = EventWatcher(folders, partial(rebuild, options, state), lambda: _save(state.memo))
     server = PreviewServer(state, watcher)
     print(f"Serving on {address(host, port)}  (Ctrl-C to stop)", flush=True)
     try:

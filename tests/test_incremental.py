@@ -185,8 +185,8 @@ def test_a_file_saved_while_the_site_is_built_is_an_error_not_a_mixed_page(
     monkeypatch.setattr(sitegen.pipeline, "KEPT_BYTES", 0)  # every file read again to load
     real = sitegen.pipeline.read_sources
 
-    def then_saved(content: Path) -> object:
-        found = real(content)
+    def then_saved(content: Path, *args: object) -> object:
+        found = real(content, *args)
         _replace(site / "content/causes/gen-009.md", "Text 9", "Saved 9")
         return found
 

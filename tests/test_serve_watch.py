@@ -111,3 +111,26 @@ def test_a_hidden_file_alone_changes_nothing(served: tuple[str, Path]) -> None:
     page = folder / "content/causes/kyphosis.md"
     page.write_text(page.read_text().replace("curves forward", "bends ahead"))
     assert wait_for(lambda: log.read_text().count("rebuilt ") > before), "a real edit rebuilds"
+
+
+def test_later_saves_are_read_from_the_watchers_list_of_changes(
+    served: tuple[str, Path],
+) -> None:
+    """After the first rebuild, serve reads only the files its watcher saw change; pages
+    and folders that come, go or move are still found (the folders are walked again)."""
+    base, folder = served
+    kyphosis, about = folder / "content/causes/kyphosis.md", folder / "content/about.md"
+    for word in ("first", "second", "third"):
+        kyphosis.write_text(kyphosis.read_text().replace("curves forward", f"curves {word}"))
+        assert wait_for(lambda w=word: f"curves {w}" in fetch(base + "/causes/kyphosis/")[1])
+        kyphosis.write_text(kyphosis.read_text().replace(f"curves {word}", "curves forward"))
+        about.write_text(about.read_text() + f"\nSaved {word}.\n")
+        assert wait_for(lambda w=word: f"Saved {w}." in fetch(base + "/about/")[1])
+    (folder / "content/extra").mkdir()
+    (folder / "content/extra/rib-pain.md").write_text(NEW_PAGE)
+    assert wait_for(lambda: fetch(base + "/extra/rib-pain/")[0] == 200)
+    (folder / "content/extra").rename(folder / "content/more")
+    assert wait_for(lambda: fetch(base + "/more/rib-pain/")[0] == 200)
+    assert wait_for(lambda: fetch(base + "/extra/rib-pain/")[0] == 404)
+    assert "curves forward" in fetch(base + "/causes/kyphosis/")[1]
+    assert "Saved third." in fetch(base + "/about/")[1]
