@@ -94,7 +94,6 @@ class Memo:
     # absolute path -> pipeline.Source (without its bytes) as the last build read it, in
     # memory only (serve)
     sources: dict[str, Any] = field(default_factory=dict)
-    extras: tuple[str, dict[str, bytes]] | None = None  # the last build's own files, by key
 
     def templates_folder(self) -> Path | None:
         """Where Jinja2 keeps compiled templates between builds."""

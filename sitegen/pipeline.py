@@ -517,16 +517,32 @@ def render(
     return result
 
 
-def recalled_extras(shared: Rendering) -> tuple[dict[str, bytes], list[SiteError]]:
-    """The build's own files, as the last build in this process made them when nothing
-    they show changed (serve, after a body edit); else made again."""
-    memo = shared.memo
+def recalled_extras(shared: Rendering) -> tuple[dict[str, writer.Output], list[SiteError]]:
+    """The build's own files, recalled from the memo when nothing they show changed (a
+    body edit changes none of them), else made and kept there."""
+    memo, site = shared.memo, shared.site
     key = memo_mod.digest(shared.site_key, "extras", repr(shared.assets.fingerprinted))
-    if memo.extras is not None and memo.extras[0] == key:
-        return memo.extras[1], []
-    files, errors = extra_files(shared.site, shared.env, shared.assets, shared.templates)
-    memo.extras = (key, files) if not errors else None
-    return files, errors
+    paths = [
+        "404.html",
+        *(moved_page(old, site.by_url[new]).output_path for old, new in site.redirects.items()),
+        *publish.MACHINE_FILES,
+    ]
+    keys = {path: memo_mod.digest(key, path) for path in paths}
+    stored = {path: memo.stored_page(keys[path]) for path in paths}
+    memo.used.update(keys.values())
+    if all(stored.values()):
+        return {path: writer.Stored(stored[path]) for path in paths}, []
+    files, errors = extra_files(site, shared.env, shared.assets, shared.templates)
+    if errors:
+        return dict(files), errors
+    made: dict[str, writer.Output] = {}
+    for path, data in files.items():
+        made[path] = output = _keep(memo.page_file(memo_mod.digest(key, path)), data)
+        if isinstance(output, Path):
+            memo.pages[memo_mod.digest(key, path)] = memo_mod.stamp_of(output)
+            memo.changed = True
+            made[path] = writer.Stored(output)
+    return made, errors
 
 
 def search_index(
@@ -700,7 +716,7 @@ def extra_files(
 
 
 def merge_outputs(
-    pages: dict[str, writer.Output], extras: dict[str, bytes], assets: Assets
+    pages: dict[str, writer.Output], extras: dict[str, writer.Output], assets: Assets
 ) -> tuple[dict[str, writer.Output], list[SiteError]]:
     """All outputs in one table; two sources for one output path is an error."""
     merged: dict[str, writer.Output] = dict(pages)

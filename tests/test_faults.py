@@ -220,7 +220,7 @@ def mkdir_of_temp_fails(error: int):
 
 INJECTED = {
     "page writes, disk full after 3 pages": (sitegen.writer, "place", errno.ENOSPC, 3),
-    "static and extra files, disk full": (sitegen.writer, "put", errno.ENOSPC, 0),
+    "static files, disk full": (sitegen.writer.shutil, "copyfile", errno.ENOSPC, 0),
     "the swap, read-only": (sitegen.writer, "_exchange", errno.EROFS, 0),
     "the temporary folder, read-only": (sitegen.writer.os, "mkdir", errno.EROFS, None),
 }
