@@ -112,9 +112,11 @@ class Memo:
 
     def stored_page(self, key: str) -> Path | None:
         """The file of a rendered page, when the memo has it as it was stored."""
-        path = self.page_file(key)
         stamp = self.pages.get(key)
-        return path if stamp is not None and stamp == stamp_of(path) else None
+        if stamp is None:
+            return None
+        name = f"{self.folder}/pages/{key}.html"  # a string: asked of thousands of pages
+        return Path(name) if stamp == stamp_of(name) else None
 
 
 class Packed:
@@ -147,10 +149,10 @@ class Packed:
     __hash__ = None  # type: ignore[assignment]
 
 
-def stamp_of(path: Path) -> tuple[int, int] | None:
+def stamp_of(path: Path | str) -> tuple[int, int] | None:
     """A file's size and modification time, or None if it is gone."""
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return None
     return stat.st_size, stat.st_mtime_ns

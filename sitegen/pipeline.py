@@ -352,32 +352,33 @@ def read_sources(
     content: Path, last: dict[str, Source] | None = None, changed: frozenset[str] | None = None
 ) -> Found:
     """Every content file, read and hashed; the bytes of the first few megabytes kept.
-    With `last` (absolute path -> the source as the last build read it, without its
-    bytes) and the paths `changed` since: the other files are not read again, and the
+    With `last` (the sources as the last build read them, without their bytes, by path)
+    and the absolute paths `changed` since: the other files are not read again, and the
     folders are walked only when a change may have added or removed a file."""
     if last is None or changed is None:
         last, changed = {}, frozenset()
     inside = os.path.join(os.path.abspath(content), "")
-    mine = [path for path in changed if path.startswith(inside)]  # not templates or static
+    mine = {str(content / p[len(inside) :]) for p in changed if p.startswith(inside)}
     if last and all(path in last and os.path.isfile(path) for path in mine):
         paths, errors = [source.path for source in last.values()], []
     else:
         paths, errors = find_sources(content)
     sources, budget = [], KEPT_BYTES
     for path in paths:
-        where = os.path.abspath(path) if last else ""
-        source = last[where] if where in last and where not in changed else read_source(path)
+        old = last.get(str(path)) if last else None
+        source = old if old is not None and str(path) not in mine else read_source(path)
         budget -= len(source.data)
         sources.append(source if budget >= 0 else replace(source, data=b"", kept=False))
     return Found(sources, errors)
 
 
 def sources_read(found: Found) -> dict[str, Source]:
-    """The sources by absolute path, without their bytes; none when there were problems
+    """The sources by path, without their bytes; none when there were problems
     (then every file is read again, and the folders walked, to find them again)."""
     if found.problems or any(source.error for source in found.sources):
         return {}
-    return {os.path.abspath(s.path): replace(s, data=b"", kept=False) for s in found.sources}
+    unread = (s if not s.kept else replace(s, data=b"", kept=False) for s in found.sources)
+    return {str(s.path): s for s in unread}
 
 
 def with_bytes(source: Source) -> Source:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -241,13 +242,14 @@ class _Active(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-def active_content(text: str) -> list[Removal]:
+@lru_cache(maxsize=512)  # serve checks the same icons on every rebuild
+def active_content(text: str) -> tuple[Removal, ...]:
     """What in an SVG or HTML file can run code, by line, each once."""
     tokens = _Active()
     tokens.feed(_tags_closed(text))
     tokens.close()
     unique = {(r.line, r.what): r for r in tokens.found}
-    return sorted(unique.values(), key=lambda r: (r.line, r.order))
+    return tuple(sorted(unique.values(), key=lambda r: (r.line, r.order)))
 
 
 def static_warnings(files: list[Path]) -> list[SiteError]:

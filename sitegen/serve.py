@@ -144,12 +144,13 @@ class EventWatcher(Watcher):
     def examine(self) -> tuple[None, None]:
         return None, None
 
-    def changed(self, paths: list[str]) -> None:
-        """Called on the server's loop: note the paths, (re)start the settle timer."""
+    def changed(self, paths: list[str], saved: bool = False) -> None:
+        """Called on the server's loop: note the paths, (re)start the settle timer. A file
+        closed after writing, or renamed into place, is a finished save: no need to wait."""
         self.paths.update(os.path.abspath(p) for p in paths if p)
         if self.pending is not None:
             self.loop.remove_timeout(self.pending)
-        self.pending = self.loop.call_later(self.SETTLE, self._fire)
+        self.pending = self.loop.call_later(0 if saved else self.SETTLE, self._fire)
 
     def _fire(self) -> None:
         self.pending = None
@@ -176,7 +177,8 @@ class _Forward(FileSystemEventHandler):
         paths = [event.src_path, getattr(event, "dest_path", "") or ""]
         if all(not p or is_ignored(Path(p).name) for p in paths):
             return
-        self.watcher.loop.add_callback(self.watcher.changed, paths)
+        saved = event.event_type in ("closed", "moved")
+        self.watcher.loop.add_callback(self.watcher.changed, paths, saved)
 
 
 def handler_for(state: State) -> type[StaticFileHandler]:
