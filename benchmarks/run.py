@@ -338,6 +338,8 @@ def shipped_site(args: argparse.Namespace) -> dict:
         if run.status != 0:
             return {"problem": f"build failed (exit {run.status}):\n{run.log}", "seconds": None}
         runs.append(run)
+    if not runs:
+        return {"problem": "not run (--shipped-runs 0)", "seconds": None}
     return {
         "seconds": median([r.seconds for r in runs]),
         "runs": [round(r.seconds, 4) for r in runs],
