@@ -7,6 +7,7 @@ import ctypes.util
 import errno
 import hashlib
 import os
+import pickle
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -99,7 +100,7 @@ def write(
             changed = _changed_files(last, wanted) if in_place else None
             if last is not None and changed is not None and intact(last, target):
                 return _replace_files(outputs, wanted, last, target, changed)
-            _write_unlocked(outputs, target)
+            _write_unlocked(outputs, wanted, target, last)
             return {rel: (made, _stamp(f"{target}/{rel}")) for rel, made in wanted.items()}
     except Timeout as exc:
         hint = "wait until the other build has finished (or stop it), then build again"
@@ -196,20 +197,80 @@ def publish_target(out: Path) -> Path:
     return Path(os.path.realpath(out)) if out.is_symlink() else out.absolute()
 
 
-def _write_unlocked(outputs: Mapping[str, Output], out: Path) -> None:
-    temp = begin(out)
+def _write_unlocked(
+    outputs: Mapping[str, Output], wanted: dict[str, tuple], out: Path, last: Manifest | None
+) -> None:
+    """Make the new site beside `out` and swap it in. The site before last is kept beside
+    too (the spare): brought up to date, it becomes the next site with a few files changed
+    instead of thousands linked again; the old site becomes the spare in its turn."""
+    temp, spare = _from_spare(out)
     made: set[Path] = {temp}  # folders made so far: one mkdir per folder, not per file
     try:
+        if spare is not None:
+            _bring_up_to_date(temp, spare, wanted)
         for rel, data in outputs.items():
-            put_output(temp, rel, data, made)
-        (temp / MARKER).write_bytes(MARKER_TEXT)
-        swap(temp, out)
+            if spare is None or spare.get(rel, (None,))[0] != wanted[rel]:
+                put_output(temp, rel, data, made)
+        if spare is None:
+            (temp / MARKER).write_bytes(MARKER_TEXT)
+        old = swap(temp, out)
     except OSError as exc:
         abort(temp)
         raise BuildFailed([write_error(exc, out)]) from exc
     except BaseException:
         abort(temp)
         raise
+    _keep_spare(old, last, out)
+
+
+def _spare_paths(out: Path) -> tuple[Path, Path]:
+    return out.parent / f".{out.name}.spare", out.parent / f".{out.name}.spare.pickle"
+
+
+def _from_spare(out: Path) -> tuple[Path, Manifest | None]:
+    """The folder to build into, and what it holds: the spare, renamed as a temporary
+    folder (a build killed now leaves an ordinary leftover), when it is as it was kept;
+    else a fresh, empty folder."""
+    temp = begin(out)
+    folder, record = _spare_paths(out)
+    try:
+        spare = pickle.loads(record.read_bytes())
+        record.unlink()
+    except (OSError, pickle.PickleError, EOFError, ValueError):
+        spare = None
+    if spare is None or not intact(spare, folder):
+        shutil.rmtree(folder, ignore_errors=True)
+        return temp, None
+    temp.rmdir()
+    folder.rename(temp)
+    return temp, spare
+
+
+def _bring_up_to_date(temp: Path, spare: Manifest, wanted: dict[str, tuple]) -> None:
+    """Remove from the spare every file that is not wanted as it is, then the folders
+    that are not wanted at all (the deepest first)."""
+    for rel, (made, _) in spare.items():
+        if made[0] != "folder" and wanted.get(rel) != made:
+            os.unlink(temp / rel)
+    for rel in sorted((r for r, (m, _) in spare.items() if m[0] == "folder"), reverse=True):
+        if rel not in wanted:
+            os.rmdir(temp / rel)
+
+
+def _keep_spare(old: Path | None, last: Manifest | None, out: Path) -> None:
+    """Keep the old site as the spare when what it holds is known (`last`), else remove
+    it. The site is published by now: a failure here only costs the next build time."""
+    if old is None:
+        return
+    folder, record = _spare_paths(out)
+    try:
+        if last is None:
+            raise OSError("what the old site holds is not known")
+        old.rename(folder)
+        record.write_bytes(pickle.dumps(last, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _target(root: Path, rel: str, made: set[Path] | None = None) -> Path:
@@ -268,18 +329,18 @@ def remove_leftovers(out: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def swap(new: Path, out: Path) -> None:
-    """Put `new` at `out` in one step; the old site is removed afterwards."""
+def swap(new: Path, out: Path) -> Path | None:
+    """Put `new` at `out` in one step. Returns the folder now holding the old site
+    (None when there was none), for the caller to keep or remove."""
     if not out.exists():
         new.rename(out)
-        return
+        return None
     if _exchange(new, out):
-        shutil.rmtree(new)  # now holds the old site
-        return
+        return new  # now holds the old site
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     out.rename(old)  # not atomic: a short moment without a site (non-Linux only)
     new.rename(out)
-    shutil.rmtree(old)
+    return old
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -14,6 +14,13 @@ from typing import NoReturn
 import pytest
 
 
+def leftovers(site: Path, name: str = "_site") -> list[str]:
+    """Temporary folders beside the output folder. The spare (the site before last, kept on
+    purpose for the next build to bring up to date) and the lock file are not leftovers."""
+    kept = (f".{name}.spare", f".{name}.spare.pickle")
+    return sorted(p.name for p in site.glob(f".{name}.*") if p.name not in kept)
+
+
 def tree_hashes(folder: Path) -> dict[str, str]:
     """Every file under `folder` with the hash of its bytes."""
     return {

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import messages, tree_hashes
+from support import leftovers, messages, tree_hashes
 
 VALID = "---\ntitle: A page\ndescription: A short description.\n---\nSome text.\n"
 PAGE = "content/causes/a.md"
@@ -126,7 +126,7 @@ def refuse(site: Path, run, *args: str) -> list[str]:
     assert tree_hashes(site / "_site") == before, "the old site is byte-for-byte unchanged"
     after = tree_hashes(site / "content") if (site / "content").is_dir() else {}
     assert after == content, "the build never changes content/"
-    assert not list(site.glob("._site.*")), "no temporary folder is left behind"
+    assert not leftovers(site), "no temporary folder is left behind"
     return lines[:-1]
 
 

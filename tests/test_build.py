@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from support import tree_hashes
+from support import leftovers, tree_hashes
 
 
 def test_two_builds_are_byte_identical(site: Path, run) -> None:
@@ -33,7 +33,7 @@ def test_failed_build_leaves_previous_output_unchanged(site: Path, run) -> None:
     result = run("build")
     assert result.code == 1
     assert tree_hashes(site / "_site") == before
-    assert not list(site.glob("._site.*")), "no temporary folder is left behind"
+    assert not leftovers(site), "no temporary folder is left behind"
 
 
 def test_rebuild_replaces_the_whole_output(site: Path, run) -> None:
@@ -41,7 +41,7 @@ def test_rebuild_replaces_the_whole_output(site: Path, run) -> None:
     (site / "content/about.md").unlink()
     assert run("build").code == 0
     assert not (site / "_site/about").exists()
-    assert not list(site.glob("._site.*"))
+    assert not leftovers(site)
 
 
 def test_leftovers_of_a_killed_build_are_removed(site: Path, run) -> None:

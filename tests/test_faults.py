@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURE, ROOT
-from support import tree_hashes
+from support import leftovers, tree_hashes
 
 import sitegen.writer
 
@@ -41,10 +41,6 @@ def generate(site: Path, version: str) -> None:
 
 def build_cmd(*args: str) -> list[str]:
     return [sys.executable, str(ROOT / "build.py"), "build", *args]
-
-
-def leftovers(site: Path) -> list[str]:
-    return sorted(p.name for p in site.glob("._site.*"))
 
 
 def start_build(site: Path, log: Path) -> subprocess.Popen:

@@ -25,7 +25,7 @@ import pytest
 from conftest import FIXTURE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import tree_hashes
+from support import leftovers, tree_hashes
 
 import sitegen.pipeline
 from sitegen.errors import BuildFailed, SiteError
@@ -259,7 +259,7 @@ def test_any_page_file_builds_or_fails_cleanly(
                 path.unlink()
             for folder in ("Self Care", "self-care"):
                 shutil.rmtree(site / "content" / folder, ignore_errors=True)
-        assert not list(site.glob("._site.*"))
+        assert not leftovers(site)
 
     started = time.perf_counter()
     one()

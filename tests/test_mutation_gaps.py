@@ -10,7 +10,7 @@ import errno
 from pathlib import Path
 
 import pytest
-from support import tree_hashes
+from support import leftovers, tree_hashes
 from test_bad_input import apply, refuse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,7 +138,7 @@ def test_the_new_site_is_put_in_place_where_folders_cannot_be_swapped(
     result = run("build")
     assert result.code == 0, result.err
     assert "New." in (site / "_site/about/index.html").read_text(encoding="utf-8")
-    assert sorted(p.name for p in site.glob("._site.*")) == [], "no old or new folder is left"
+    assert leftovers(site) == [], "no old or new folder is left"
 
 
 def test_a_damaged_page_text_in_the_cache_is_never_published(site: Path, run) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURE, ROOT
-from support import free_port, skip_or_fail, tree_hashes, wait_for
+from support import free_port, leftovers, skip_or_fail, tree_hashes, wait_for
 
 SECRET = "SECRET-6f1d2c-not-for-the-web"
 FIXTURE_NAMES = [p.name for p in FIXTURE.iterdir()]
@@ -209,7 +209,7 @@ def test_a_failed_rebuild_keeps_the_last_good_site(server: Served) -> None:
     status, errors = raw_get(server.port, "/about/")
     assert status == 500 and b"content/causes/kyphosis.md:" in errors
     assert tree_hashes(out) == before, "the last good site stays on disk, file for file"
-    assert not list(server.folder.glob("._site.*"))
+    assert not leftovers(server.folder)
     status, style = raw_get(server.port, css)
     assert status == 200 and len(style) > 100, "assets are still served"
     assert raw_get(server.port, "/images/curve.svg")[0] == 200

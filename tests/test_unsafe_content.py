@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from support import messages, tree_hashes
+from support import leftovers, messages, tree_hashes
 
 FRONT = "---\ntitle: A page\ndescription: A short description.\n---\nSome text.\n\n"
 LINE = 7  # the first line after FRONT
@@ -127,7 +127,7 @@ def test_strict_makes_unsafe_html_an_error_and_keeps_the_old_site(
     assert lines[-1].startswith("build failed: ") and lines[-1].endswith("; _site is unchanged")
     assert tree_hashes(site / "_site") == before
     assert tree_hashes(site / "content") == content
-    assert not list(site.glob("._site.*"))
+    assert not leftovers(site)
 
 
 # --- front matter is escaped in templates ------------------------------------------

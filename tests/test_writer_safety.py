@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from filelock import FileLock
-from support import tree_hashes
+from support import leftovers, tree_hashes
 
 import sitegen.writer
 
@@ -80,3 +80,49 @@ def test_an_edit_that_keeps_size_and_time_is_rebuilt(site: Path, run) -> None:
     os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # as `cp -p` or `touch -d` leave it
     assert run("build").code == 0
     assert "Zzzzz" in (site / "_site/about/index.html").read_text()
+
+
+def _clean_build(run, site: Path) -> dict[str, str]:
+    assert run("build", "--no-cache", "--out", "clean").code == 0
+    return tree_hashes(site / "clean")
+
+
+def test_the_site_before_last_is_brought_up_to_date_as_the_next_one(site: Path, run) -> None:
+    """The spare beside the output (the site before last) becomes the next site with only
+    the changed files replaced: unchanged copies are the very same files."""
+    image = next(p for p in (site / "static/images").rglob("*") if p.is_file())
+    copied = f"_site/images/{image.name}"
+    assert run("build").code == 0
+    first = (site / copied).stat().st_ino
+    (site / "content/about.md").write_text("---\ntitle: About\ndescription: x\n---\nOne.\n")
+    assert run("build").code == 0
+    assert (site / "._site.spare" / copied.removeprefix("_site/")).stat().st_ino == first
+    (site / "content/about.md").write_text("---\ntitle: About\ndescription: x\n---\nTwo.\n")
+    (site / "content/causes/scoliosis.md").unlink()  # a page and its folder go
+    (site / "content/new-page.md").write_text("---\ntitle: New\ndescription: x\n---\nNew.\n")
+    assert run("build").code == 0
+    assert (site / copied).stat().st_ino == first, "the spare's copy was kept, not made again"
+    assert "Two." in (site / "_site/about/index.html").read_text()
+    assert not (site / "_site/causes/scoliosis").exists()
+    assert (site / "_site/new-page/index.html").exists()
+    published = tree_hashes(site / "_site")
+    assert published == _clean_build(run, site)
+    assert not leftovers(site)
+
+
+@pytest.mark.parametrize("damage", ["a file edited", "a file added", "the record garbled"])
+def test_a_spare_that_is_not_as_it_was_kept_is_not_used(site: Path, run, damage: str) -> None:
+    assert run("build").code == 0
+    (site / "content/about.md").write_text("---\ntitle: About\ndescription: x\n---\nOne.\n")
+    assert run("build").code == 0
+    spare = site / "._site.spare"
+    if damage == "a file edited":
+        (spare / "images/curve.svg").write_text("edited by hand")  # a copy, not a link
+    elif damage == "a file added":
+        (spare / "causes/stray.html").write_text("added by hand")
+    else:
+        (site / "._site.spare.pickle").write_bytes(b"not a pickle")
+    (site / "content/about.md").write_text("---\ntitle: About\ndescription: x\n---\nTwo.\n")
+    assert run("build").code == 0
+    assert tree_hashes(site / "_site") == _clean_build(run, site)
+    assert not leftovers(site)
