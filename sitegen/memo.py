@@ -15,6 +15,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import importlib.util
+import io
 import os
 import pickle
 import shutil
@@ -134,13 +135,25 @@ class Packed:
 
     def unpacked(self) -> Any:
         if self._data is not None and self._value is None:
-            self._value = pickle.loads(self._data)
+            stream = io.BytesIO(self._data)
+            kind, parts = pickle.load(stream), []
+            while stream.tell() < len(self._data):
+                parts.append(pickle.load(stream))
+            self._value = _joined(kind, parts)
         return self._value
 
     def __reduce__(self) -> tuple:
+        """Pickled a chunk at a time, so the pickler's record of what it wrote stays small
+        (tens of thousands of warnings at thousands of pages)."""
         data = self._data
         if data is None:
-            data = pickle.dumps(self._value, protocol=pickle.HIGHEST_PROTOCOL)
+            stream = io.BytesIO()
+            pickler = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
+            kind = type(self._value).__name__ if type(self._value) in (dict, tuple) else ""
+            for part in [kind, *_chunks(self._value)]:
+                pickler.dump(part)
+                pickler.clear_memo()
+            data = stream.getvalue()
         return (Packed, (data,))
 
     def __eq__(self, other: object) -> bool:
@@ -356,7 +369,7 @@ def _write_index(path: Path, stored: dict) -> None:
 
         pickler = pickle.Pickler(Checked, protocol=pickle.HIGHEST_PROTOCOL)
         for key, value in stored.items():
-            for part in _chunks(value):
+            for part in _chunks(value) if isinstance(value, dict) else [value]:
                 pickler.dump((key, part))
                 pickler.clear_memo()
         check.update(b"\0")  # as digest() ends each part
@@ -366,10 +379,21 @@ def _write_index(path: Path, stored: dict) -> None:
 
 
 def _chunks(value: Any) -> list[Any]:
-    if not isinstance(value, dict) or len(value) <= CHUNK:
+    """A large dict or tuple in parts of CHUNK entries; anything else whole."""
+    if not isinstance(value, dict | tuple) or len(value) <= CHUNK:
         return [value]
-    items = list(value.items())
-    return [dict(items[at : at + CHUNK]) for at in range(0, len(items), CHUNK)]
+    items = list(value.items()) if isinstance(value, dict) else value
+    parts = [items[at : at + CHUNK] for at in range(0, len(items), CHUNK)]
+    return [dict(part) for part in parts] if isinstance(value, dict) else parts
+
+
+def _joined(kind: str, parts: list[Any]) -> Any:
+    """The value _chunks() cut into `parts` (kind: 'dict', 'tuple' or '' for one part)."""
+    if kind == "dict":
+        return {key: value for part in parts for key, value in part.items()}
+    if kind == "tuple":
+        return tuple(item for part in parts for item in part)
+    return parts[0]
 
 
 def _prune(memo: Memo) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -114,12 +115,32 @@ class Link:
 
 @dataclass(frozen=True, slots=True)
 class BodyMeta:
-    """What the link checks need of a converted body: its heading ids and its links."""
+    """What the link checks need of a converted body: its heading ids and its links. The
+    memo holds thousands: the links are kept as plain tuples, which unpickle without a
+    call to Python code each (a build checks the links of the pages that changed only)."""
 
     ids: frozenset[str]
-    links: tuple[Link, ...]
+    link_fields: tuple[tuple[str, str, str, str], ...]  # each link's fields, in order
 
-    __reduce__ = by_fields
+    @classmethod
+    def of(cls, ids: Iterable[str], links: Iterable[Link]) -> BodyMeta:
+        return cls(frozenset(ids), tuple((k.tag, k.raw, k.path, k.fragment) for k in links))
+
+    def __reduce__(self) -> tuple:
+        return (_interned_body_meta, (tuple(self.ids), self.link_fields))
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        return tuple(Link(*fields) for fields in self.link_fields)
+
+
+def _interned_body_meta(ids: tuple[str, ...], links: tuple[tuple[str, ...], ...]) -> BodyMeta:
+    """A BodyMeta as unpickled (from the memo, or from a worker), its strings interned:
+    thousands of pages link to the same pages and headings, and each copy held apart was
+    half of a large site's memo in memory."""
+    intern = sys.intern
+    fields = tuple(tuple(map(intern, link)) for link in links)
+    return BodyMeta(frozenset(map(intern, ids)), fields)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)

@@ -507,8 +507,10 @@ def render(
     fresh = map_shared(_page, shared, misses, _workers(options), "rendering", options.progress)
     for index, page_result in zip(misses, fresh, strict=True):
         done[index] = page_result
+    del fresh
     result = Result(site)
-    for page, page_result in zip(site.pages, done, strict=True):
+    for index, page in enumerate(site.pages):
+        page_result, done[index] = done[index], None  # a worker's copy is let go as recorded
         _record(memo, result, page, page_result)
     if render_pages and not result.errors:
         extras, errors = recalled_extras(shared)
@@ -625,7 +627,7 @@ def _page(shared: Rendering, index: int) -> PageResult:
             error = SiteError("the page is nested too deeply to convert", page.shown, None, hint)
             return PageResult(body_key, None, None, "", error)
         _keep(memo.body_file(body_key), body.html.encode(), checked=True)
-        meta, html = BodyMeta(body.ids, body.links), body.html
+        meta, html = BodyMeta.of(body.ids, body.links), body.html
     if not shared.site_key:
         return PageResult(body_key, meta, None, "", None, converted)
     render_key = memo_mod.digest(shared.site_key, body_key)
