@@ -41,6 +41,7 @@ from .release import (
     unfinished_problems,
 )
 from .render import convert, environment, page_context, render_page, template_error, template_errors
+from .report import with_sources
 from .sanitize import static_warnings
 from .videos import video_errors
 
@@ -110,6 +111,9 @@ def build(options: Options, memo: memo_mod.Memo | None = None) -> Result:
         result = make(options, memo, found)
         if result.errors:
             raise BuildFailed(unique(result.errors))
+        # with their files' lines now, once: a build that recalls this one shows them as
+        # they are, without reading a file per warning
+        result.warnings = with_sources(result.warnings)
         if one_off:  # the tables are saved and let go before writing: a lower peak of memory
             unsaved += save_memo(memo)
             memo_mod.close_tables(memo)

@@ -59,8 +59,10 @@ def shorten(text: str, width: int = 100) -> str:
 def print_problems(problems: Iterable[SiteError], stream: TextIO | None = None) -> None:
     """Print errors and warnings for the terminal."""
     out = stream or sys.stderr
-    for problem in with_sources(problems):
-        print("\n".join(text_lines(problem)), file=out)
+    lines = [line for problem in with_sources(problems) for line in text_lines(problem)]
+    if lines:  # one write: stderr is flushed at every line, and a big site warns thousands
+        out.write("\n".join(lines) + "\n")
+        out.flush()
 
 
 def html_page(problems: list[SiteError]) -> str:

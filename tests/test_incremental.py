@@ -135,7 +135,9 @@ def test_an_unchanged_page_is_checked_again_when_what_it_links_to_changes(site: 
     )
 
 
-def test_the_warnings_of_unchanged_pages_are_shown_on_every_build(site: Path, run) -> None:
+def test_the_warnings_of_unchanged_pages_are_shown_on_every_build(
+    site: Path, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
     generate(site)
     _replace(site / "content/causes/gen-010.md", "Text 10", "Call 555-0123. Text 10")
     first = run("build")
@@ -145,6 +147,17 @@ def test_the_warnings_of_unchanged_pages_are_shown_on_every_build(site: Path, ru
     again = run("build")
     assert "(1 rendered, 126 unchanged" in again.out
     assert warned in again.err
+    shown = "  9 | Call 555-0123. Text 10"
+    assert shown in again.err
+    import sitegen.report
+
+    def unread(path: str) -> list[str]:
+        raise AssertionError(f"{path} was read again to show a warning")
+
+    monkeypatch.setattr(sitegen.report, "_lines_of", unread)
+    recalled = run("build")  # nothing changed: the last build's warnings, lines and all
+    assert "(0 rendered, 127 unchanged" in recalled.out
+    assert f"{warned}\n{shown}" in recalled.err
 
 
 def test_an_index_written_in_many_pieces_is_read_back_whole(
