@@ -9,6 +9,7 @@ cores. `serve` runs `build()` again with the same memo, warm in memory.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -459,7 +460,11 @@ def _parse(shared: tuple[Path, int], source: Source) -> tuple[RawPage | None, li
     raw, errors = read_page(source.path, root, limit, source.data)
     if raw is None or errors:  # a page with errors is not kept, nor made
         return None, errors
-    return replace(raw, body="", front="", fields_key=shown_key(make_page(raw))), errors
+    key = shown_key(make_page(raw))
+    # names interned: the batch sent back pickles each name once, not once per page
+    fields = {sys.intern(name): value for name, value in raw.fields.items()}
+    lines = {sys.intern(name): line for name, line in raw.lines.items()}
+    return replace(raw, fields=fields, lines=lines, body="", front="", fields_key=key), errors
 
 
 def _workers(options: Options) -> int:

@@ -59,10 +59,11 @@ def shorten(text: str, width: int = 100) -> str:
 def print_problems(problems: Iterable[SiteError], stream: TextIO | None = None) -> None:
     """Print errors and warnings for the terminal."""
     out = stream or sys.stderr
-    lines = [line for problem in with_sources(problems) for line in text_lines(problem)]
-    if lines:  # one write: stderr is flushed at every line, and a big site warns thousands
+    found = with_sources(problems)
+    for at in range(0, len(found), 500):  # stderr is flushed at every line: write in blocks
+        lines = [line for problem in found[at : at + 500] for line in text_lines(problem)]
         out.write("\n".join(lines) + "\n")
-        out.flush()
+    out.flush()
 
 
 def html_page(problems: list[SiteError]) -> str:
