@@ -112,9 +112,9 @@ def build(options: Options, memo: memo_mod.Memo | None = None) -> Result:
         result = make(options, memo, found)
         if result.errors:
             raise BuildFailed(unique(result.errors))
-        # with their files' lines now, once: a build that recalls this one shows them as
-        # they are, without reading a file per warning
-        result.warnings = with_sources(result.warnings)
+        if one_off:  # with their files' lines, once: a build that recalls this one shows
+            # them without reading a file per warning (serve shows only what is new)
+            result.warnings = with_sources(result.warnings)
         if one_off:  # the tables are saved and let go before writing: a lower peak of memory
             unsaved += save_memo(memo)
             memo_mod.close_tables(memo)
