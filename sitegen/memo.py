@@ -95,6 +95,8 @@ class Memo:
     # absolute path -> pipeline.Source (without its bytes) as the last build read it, in
     # memory only (serve)
     sources: dict[str, Any] = field(default_factory=dict)
+    # (page file, reviewer file, day, release) -> the page's release problems, in memory only
+    release: dict[tuple, list] = field(default_factory=dict)
 
     def templates_folder(self) -> Path | None:
         """Where Jinja2 keeps compiled templates between builds."""

@@ -36,8 +36,10 @@ from .model import (
 )
 from .pool import Progress, map_shared, worker_count
 from .release import (
+    Findings,
     TextFindings,
-    release_problems,
+    page_release_problems,
+    site_release_problems,
     text_findings,
     unfinished_problems,
 )
@@ -215,7 +217,7 @@ def make(options: Options, memo: memo_mod.Memo, found: Found | None = None) -> R
     texts = text_keys(site, memo.engine)
     findings = recalled_findings(site, memo, texts)
     site_errors += unfinished_problems(site, findings)  # TODOs on a page not a draft, and such
-    todo = release_problems(site, shown_config, options.release, findings)
+    todo = recalled_release_problems(site, shown_config, options.release, findings, memo)
     (site_errors if options.release else warnings).extend(todo)
     compiled = memo.templates_folder()
     if compiled is not None:
@@ -244,15 +246,35 @@ def make(options: Options, memo: memo_mod.Memo, found: Found | None = None) -> R
 
 
 def text_keys(site: Site, engine: str) -> dict[str, str]:
-    """Each page's text key (page URL -> hash of its file's place and bytes, and the
-    engine): the checks of a page's own text are recalled by it."""
+    """Each page's text key (page URL -> hash of its file's place and bytes): the checks
+    of a page's own text are recalled by it."""
     return {page.url: text_key(engine, page) for page in site.pages}
 
 
 def text_key(engine: str, page: Page) -> str:
-    if page.source_key:
-        return memo_mod.digest(engine, page.source_key)
+    if page.source_key:  # the memo as a whole belongs to one engine: no need to hash again
+        return page.source_key
     return memo_mod.digest(engine, page.shown, page.front, str(page.body_line), page.body)
+
+
+def recalled_release_problems(
+    site: Site, shown_config: str, release: bool, findings: Findings, memo: memo_mod.Memo
+) -> list[SiteError]:
+    """What is still to do before publishing, each page's part recalled from the last
+    build in this process when the page's file, its reviewer's file and the day are the
+    same (serve: a save changes one page; the others' warnings are the same objects)."""
+    found = site_release_problems(site, shown_config, release)
+    last, memo.release = memo.release, {}
+    day = today().isoformat()
+    for page in site.pages:
+        reviewer = site.clinician(page.reviewed_by)
+        key = (page.source_key, reviewer.source_key if reviewer else "", day, release)
+        problems = last.get(key) if page.source_key else None
+        if problems is None:
+            problems = page_release_problems(page, site, findings[page.url], release)
+        memo.release[key] = problems
+        found += problems
+    return found
 
 
 def recalled_findings(
@@ -665,10 +687,11 @@ def _keep(path: Path, data: bytes, checked: bool = False) -> Path | bytes:
 
 
 def body_key_of(engine: str, page: Page) -> str:
-    """The memo key of a page's converted body: its file's place and bytes (hashed when the
-    file was read: a thousand bodies are not hashed again on each build), and the engine."""
+    """The memo key of a page's converted body: the hash of its file's place and bytes,
+    made when the file was read (a thousand bodies are not hashed again on each build; the
+    memo as a whole belongs to one engine). Pages the build makes: their text and place."""
     if page.source_key:
-        return memo_mod.digest(engine, "body", page.source_key)
+        return page.source_key
     return memo_mod.digest(engine, page.rel, page.url, page.body)
 
 

@@ -62,16 +62,18 @@ def text_findings(page: Page) -> TextFindings:
     return TextFindings(tuple(line_problems(page)), _may_be_unfinished(page))
 
 
-def release_problems(
-    site: Site, config_path: str, release: bool, findings: Findings
+def site_release_problems(site: Site, config_path: str, release: bool) -> list[SiteError]:
+    """What site.yaml still holds of the sample, as errors or warnings."""
+    return [_as(p, not release) for p in _by_line(config_problems(site.config, config_path))]
+
+
+def page_release_problems(
+    page: Page, site: Site, text: TextFindings, release: bool
 ) -> list[SiteError]:
-    """Everything still to do before publishing: errors for a release build, else warnings."""
-    found = _by_line(config_problems(site.config, config_path))
-    for page in site.pages:
-        if not page.draft:
-            found += _by_line(page_problems(page, site, findings[page.url]))
-    warning = not release
-    return [_as(p, warning) for p in found]
+    """One page's part, from top to bottom (drafts are not published: none)."""
+    if page.draft:
+        return []
+    return [_as(p, not release) for p in _by_line(page_problems(page, site, text))]
 
 
 def _by_line(problems: list[SiteError]) -> list[SiteError]:

@@ -109,3 +109,34 @@ def test_the_first_rebuild_after_watching_begins_reads_everything(
         frozenset([_abs(tmp_path / "b.md"), _abs(tmp_path / "c.md")]),
         frozenset(),
     ]
+
+
+def test_release_warnings_are_recalled_only_while_their_inputs_are_the_same(
+    site: Path, monkeypatch
+) -> None:
+    """serve keeps each page's release warnings between rebuilds, keyed by the page's file,
+    its reviewer's file and the day: a reviewer's consent or a new day shows at once."""
+    from dataclasses import replace
+
+    from sitegen import memo as memo_mod
+
+    monkeypatch.setenv("SITEGEN_TODAY", "2024-06-01")
+    memo = memo_mod.load(Path(".cache"))
+    options = pipeline.Options(in_place=True)
+
+    def messages(changed: frozenset[str] | None) -> list[str]:
+        result = pipeline.build(replace(options, changed=changed), memo)
+        return [w.message for w in result.warnings]
+
+    not_agreed = "'reviewed_by' names pat-lee, who has not agreed to be named as a reviewer"
+    assert not_agreed in messages(None)
+    assert not_agreed in messages(frozenset())
+    clinician = site / "content/clinicians/pat-lee.md"
+    clinician.write_text(
+        clinician.read_text().replace("---\nPat", "reviewer_consent: true\n---\nPat")
+    )
+    assert not_agreed not in messages(frozenset([_abs(clinician)]))
+    old = "the clinical review is more than 12 months old (2024-02-29)"
+    assert old not in messages(frozenset())
+    monkeypatch.setenv("SITEGEN_TODAY", "2025-06-01")
+    assert old in messages(frozenset())
