@@ -278,4 +278,7 @@ def standard_extensions() -> list[Any]:
     from markdown.extensions.tables import TableExtension
     from markdown.extensions.toc import TocExtension
 
-    return [TableExtension(), TocExtension(), AttrListExtension(), FootnoteExtension()]
+    # toc gives headings their ids; its [TOC] marker is not offered (docs/editing.md), and
+    # looking for it walked every page's whole tree
+    toc = TocExtension(marker="")
+    return [TableExtension(), toc, AttrListExtension(), FootnoteExtension()]
