@@ -114,10 +114,11 @@ def build(options: Options, memo: memo_mod.Memo | None = None) -> Result:
         result = make(options, memo, found)
         if result.errors:
             raise BuildFailed(unique(result.errors))
-        if one_off:  # with their files' lines, once: a build that recalls this one shows
-            # them without reading a file per warning (serve shows only what is new)
+        if one_off:
+            # with their files' lines, once: a build that recalls this one shows them
+            # without reading a file per warning (serve prints only what is new)
             result.warnings = with_sources(result.warnings)
-        if one_off:  # the tables are saved and let go before writing: a lower peak of memory
+            # the tables are saved and let go before writing: a lower peak of memory
             unsaved += save_memo(memo)
             memo_mod.close_tables(memo)
         write_site(result, options, memo, inputs)
@@ -538,10 +539,8 @@ def render(
     fresh = map_shared(_page, shared, misses, _workers(options), "rendering", options.progress)
     for index, page_result in zip(misses, fresh, strict=True):
         done[index] = page_result
-    del fresh
     result = Result(site)
-    for index, page in enumerate(site.pages):
-        page_result, done[index] = done[index], None  # a worker's copy is let go as recorded
+    for page, page_result in zip(site.pages, done, strict=True):
         _record(memo, result, page, page_result)
     if render_pages and not result.errors:
         extras, errors = recalled_extras(shared)
