@@ -245,6 +245,8 @@ def _open_links(body: str) -> int | None:
 
     Python-Markdown looks for the ) of each `](` to the end of the paragraph, so thousands
     of open ones take minutes."""
+    if body.count("](") <= MAX_BRACKETS:  # too few to nest that deep: most pages
+        return None
     depth = 0
     for match in LINK_OR_BREAK.finditer(body):
         if match.group() == "](":
@@ -266,6 +268,8 @@ def _deep_brackets(body: str) -> int | None:
 
     Python-Markdown searches the rest of the paragraph for each unclosed [, so 8,000 of
     them take 13 seconds and the 2 MB a page may hold would take hours."""
+    if body.count("[") <= MAX_BRACKETS:  # too few to nest that deep: most pages
+        return None
     depth = 0
     for match in BRACKET_OR_BREAK.finditer(body):
         if match.group() == "[":
