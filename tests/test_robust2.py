@@ -108,7 +108,11 @@ def test_scans_of_page_text_take_linear_time(scan: str, shape: str, request) -> 
         reason = "Python-Markdown is not linear on this input (see the issue 16 note)"
         request.applymarker(pytest.mark.xfail(reason=reason))  # near 3x: not strict
     make = ADVERSARIAL[shape]
-    once, twice = times(SCANS[scan], make(SIZE), make(2 * SIZE))
+    for _ in range(3):  # a busy moment on a shared machine can slow one measure; a scan
+        # that is truly worse than linear is slow in all three
+        once, twice = times(SCANS[scan], make(SIZE), make(2 * SIZE))
+        if twice <= 3 * once:
+            break
     assert twice <= 3 * once, f"{shape}: {once:.4f} s, then {twice:.4f} s"
     assert once < 1.0
 
