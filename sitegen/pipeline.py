@@ -115,12 +115,12 @@ def build(options: Options, memo: memo_mod.Memo | None = None) -> Result:
         if result.errors:
             raise BuildFailed(unique(result.errors))
         if one_off:
-            # with their files' lines, once: a build that recalls this one shows them
-            # without reading a file per warning (serve prints only what is new)
-            result.warnings = with_sources(result.warnings)
             # the tables are saved and let go before writing: a lower peak of memory
             unsaved += save_memo(memo)
             memo_mod.close_tables(memo)
+            # with their files' lines, once: a build that recalls this one shows them
+            # without reading a file per warning (serve prints only what is new)
+            result.warnings = with_sources(result.warnings)
         write_site(result, options, memo, inputs)
     if one_off:
         unsaved += save_memo(memo)

@@ -206,13 +206,14 @@ def _write_unlocked(
     temp, spare = _from_spare(out)
     made: set[Path] = {temp}  # folders made so far: one mkdir per folder, not per file
     try:
-        if spare is not None:
+        if spare is None:
+            (temp / MARKER).write_bytes(MARKER_TEXT)
+        else:
             _bring_up_to_date(temp, spare, wanted)
         for rel, data in outputs.items():
             if spare is None or spare.get(rel, (None,))[0] != wanted[rel]:
                 put_output(temp, rel, data, made)
-        if spare is None:
-            (temp / MARKER).write_bytes(MARKER_TEXT)
+        del spare  # let go before the old site's record is written: a lower peak
         old = swap(temp, out)
     except OSError as exc:
         abort(temp)
@@ -267,7 +268,8 @@ def _keep_spare(old: Path | None, last: Manifest | None, out: Path) -> None:
         if last is None:
             raise OSError("what the old site holds is not known")
         old.rename(folder)
-        record.write_bytes(pickle.dumps(last, protocol=pickle.HIGHEST_PROTOCOL))
+        with open(record, "wb") as handle:  # straight to the file, not held as bytes
+            pickle.dump(last, handle, protocol=pickle.HIGHEST_PROTOCOL)
     except OSError:
         shutil.rmtree(old, ignore_errors=True)
         shutil.rmtree(folder, ignore_errors=True)
