@@ -92,8 +92,8 @@ class Memo:
     index_id: str = ""
     search_index: dict[str, bytes] | None = None  # the last one made, in memory only (serve)
     made: dict[str, Any] = field(default_factory=dict)  # file key -> Page, in memory only
-    # absolute path -> pipeline.Source (without its bytes) as the last build read it, in
-    # memory only (serve)
+    # content file path -> pipeline.Source (without its bytes) as the last build read it,
+    # in memory only (serve)
     sources: dict[str, Any] = field(default_factory=dict)
     # (page file, reviewer file, day, release) -> the page's release problems, in memory only
     release: dict[tuple, list] = field(default_factory=dict)
@@ -106,7 +106,10 @@ class Memo:
         return self.folder / "bodies" / f"{key}.html"
 
     def page_file(self, key: str) -> Path:
-        return self.folder / "pages" / f"{key}.html"
+        return Path(self._page_name(key))
+
+    def _page_name(self, key: str) -> str:
+        return f"{self.folder}/pages/{key}.html"  # a string: asked of thousands of pages
 
     def read_body(self, key: str) -> str | None:
         """A converted body's HTML, or None when absent or damaged."""
@@ -118,7 +121,7 @@ class Memo:
         stamp = self.pages.get(key)
         if stamp is None:
             return None
-        name = f"{self.folder}/pages/{key}.html"  # a string: asked of thousands of pages
+        name = self._page_name(key)
         return Path(name) if stamp == stamp_of(name) else None
 
 

@@ -393,7 +393,7 @@ def read_sources(
         paths, errors = find_sources(content)
     sources, budget = [], KEPT_BYTES
     for path in paths:
-        old = last.get(str(path)) if last else None
+        old = last.get(str(path))
         source = old if old is not None and str(path) not in mine else read_source(path)
         budget -= len(source.data)
         sources.append(source if budget >= 0 else replace(source, data=b"", kept=False))
@@ -570,11 +570,13 @@ def recalled_extras(shared: Rendering) -> tuple[dict[str, writer.Output], list[S
         return dict(files), errors
     made: dict[str, writer.Output] = {}
     for path, data in files.items():
-        made[path] = output = _keep(memo.page_file(memo_mod.digest(key, path)), data)
+        file_key = keys.get(path) or memo_mod.digest(key, path)
+        output = _keep(memo.page_file(file_key), data)
         if isinstance(output, Path):
-            memo.pages[memo_mod.digest(key, path)] = memo_mod.stamp_of(output)
+            memo.pages[file_key] = memo_mod.stamp_of(output)
             memo.changed = True
-            made[path] = writer.Stored(output)
+            output = writer.Stored(output)
+        made[path] = output
     return made, errors
 
 

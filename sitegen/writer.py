@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -236,9 +237,9 @@ def _from_spare(out: Path) -> tuple[Path, Manifest | None]:
     folder, record = _spare_paths(out)
     try:
         spare = pickle.loads(record.read_bytes())
-        record.unlink()
     except (OSError, pickle.PickleError, EOFError, ValueError):
         spare = None
+    record.unlink(missing_ok=True)  # a damaged one too: it describes nothing any more
     if spare is None or not intact(spare, folder):
         shutil.rmtree(folder, ignore_errors=True)
         return temp, None
@@ -264,15 +265,18 @@ def _keep_spare(old: Path | None, last: Manifest | None, out: Path) -> None:
     if old is None:
         return
     folder, record = _spare_paths(out)
-    try:
-        if last is None:
-            raise OSError("what the old site holds is not known")
-        old.rename(folder)
-        with open(record, "wb") as handle:  # straight to the file, not held as bytes
-            pickle.dump(last, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    except OSError:
-        shutil.rmtree(old, ignore_errors=True)
-        shutil.rmtree(folder, ignore_errors=True)
+    if last is not None:
+        try:
+            old.rename(folder)
+            with open(record, "wb") as handle:  # straight to the file, not held as bytes
+                pickle.dump(last, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            return
+        except OSError:
+            pass
+    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        record.unlink(missing_ok=True)
 
 
 def _target(root: Path, rel: str, made: set[Path] | None = None) -> Path:
